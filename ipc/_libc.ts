@@ -1,0 +1,472 @@
+/**
+ * The libc binding core: the one place that calls `dlopen`, the table of
+ * every libc symbol unixipc uses, errno, and native pointers. This module is
+ * the runtime seam: the rest of unixipc never touches `Deno.dlopen`,
+ * `Deno.UnsafePointer` or `Deno.UnsafePointerView`, so that the npm build can
+ * put another FFI (koffi, under Node) here alone.
+ *
+ * The library opens on first use, never at import. `UNIXIPC_LIBC` (when the
+ * env permission allows reading it) names another libc to open.
+ *
+ * Conventions of the table:
+ * - `size_t` and `ssize_t` are `usize`/`isize`: pass bigints on hot paths
+ *   (a number costs a slow conversion), and results come back as bigints.
+ * - Byte buffers we own are `buffer` (a `Uint8Array`, or null); pointers
+ *   libc owns are `pointer`.
+ * - A `_async` twin runs the call on a thread of Deno's blocking pool and
+ *   returns a promise. errno is lost after it (it belongs to that thread),
+ *   and a pending one keeps the process alive: use them only through the
+ *   waiting machinery of `ipc/`.
+ * - Variadic functions (`open`, `fcntl`, `ioctl`, `semctl`, `syscall`) are
+ *   declared with a fixed signature, which the Linux x86_64 and aarch64
+ *   calling conventions pass the same way (integer and pointer arguments in
+ *   registers). This does not hold on macOS arm64.
+ *
+ * @module
+ */
+
+import { errnoCode, ErrnoError } from "./errno.ts";
+
+const symbols = {
+  // ---- errno, process, time ------------------------------------------------
+  /** int *__errno_location(void); */
+  __errno_location: { parameters: [], result: "pointer" },
+  /** pid_t getpid(void); */
+  getpid: { parameters: [], result: "i32" },
+  /** pid_t getppid(void); */
+  getppid: { parameters: [], result: "i32" },
+  /** pid_t gettid(void); (glibc 2.30) */
+  gettid: { parameters: [], result: "i32", optional: true },
+  /** uid_t getuid(void); */
+  getuid: { parameters: [], result: "u32" },
+  /** uid_t geteuid(void); */
+  geteuid: { parameters: [], result: "u32" },
+  /** gid_t getgid(void); */
+  getgid: { parameters: [], result: "u32" },
+  /** gid_t getegid(void); */
+  getegid: { parameters: [], result: "u32" },
+  /** long sysconf(int name); */
+  sysconf: { parameters: ["i32"], result: "i64" },
+  /** int clock_gettime(clockid_t clockid, struct timespec *tp); */
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
+  /** long syscall(long number, ...); (variadic: three long arguments) */
+  syscall: { parameters: ["i64", "i64", "i64", "i64"], result: "i64" },
+  /** void *dlsym(void *handle, const char *symbol); (in libc since glibc 2.34) */
+  dlsym: { parameters: ["pointer", "buffer"], result: "pointer", optional: true },
+
+  // ---- files and fds ------------------------------------------------------
+  /** int open(const char *pathname, int flags, mode_t mode); (variadic) */
+  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
+  /** The same, on a pool thread: opening a FIFO waits for the other side. */
+  open_async: {
+    name: "open",
+    parameters: ["buffer", "i32", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  /** int close(int fd); */
+  close: { parameters: ["i32"], result: "i32" },
+  /** ssize_t read(int fd, void *buf, size_t count); */
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  /** ssize_t write(int fd, const void *buf, size_t count); */
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  /** int pipe2(int pipefd[2], int flags); */
+  pipe2: { parameters: ["buffer", "i32"], result: "i32" },
+  /** int fcntl(int fd, int cmd, int arg); (variadic) */
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  /** int dup(int oldfd); */
+  dup: { parameters: ["i32"], result: "i32" },
+  /** int dup3(int oldfd, int newfd, int flags); */
+  dup3: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  /** int ioctl(int fd, unsigned long request, void *argp); (variadic) */
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
+  /** int unlink(const char *pathname); */
+  unlink: { parameters: ["buffer"], result: "i32" },
+  /** int mkfifo(const char *pathname, mode_t mode); */
+  mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
+  /** int stat(const char *pathname, struct stat *statbuf); (glibc 2.33) */
+  stat: { parameters: ["buffer", "buffer"], result: "i32" },
+  /** int lstat(const char *pathname, struct stat *statbuf); (glibc 2.33) */
+  lstat: { parameters: ["buffer", "buffer"], result: "i32" },
+  /** int fstat(int fd, struct stat *statbuf); (glibc 2.33) */
+  fstat: { parameters: ["i32", "buffer"], result: "i32" },
+  /** DIR *opendir(const char *name); */
+  opendir: { parameters: ["buffer"], result: "pointer" },
+  /** struct dirent *readdir(DIR *dirp); */
+  readdir: { parameters: ["pointer"], result: "pointer" },
+  /** int closedir(DIR *dirp); */
+  closedir: { parameters: ["pointer"], result: "i32" },
+
+  // ---- readiness ----------------------------------------------------------
+  /** int poll(struct pollfd *fds, nfds_t nfds, int timeout); */
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
+  /** The same, on a pool thread. */
+  poll_async: {
+    name: "poll",
+    parameters: ["buffer", "u64", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  /** int epoll_create1(int flags); */
+  epoll_create1: { parameters: ["i32"], result: "i32" },
+  /** int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event); */
+  epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  /** int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout); */
+  epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32" },
+  /** The same, on a pool thread. */
+  epoll_wait_async: {
+    name: "epoll_wait",
+    parameters: ["i32", "buffer", "i32", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  /** int eventfd(unsigned int initval, int flags); */
+  eventfd: { parameters: ["u32", "i32"], result: "i32" },
+
+  // ---- processes and signals ----------------------------------------------
+  /** int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *file_actions, const posix_spawnattr_t *attrp, char *const argv[], char *const envp[]); */
+  posix_spawn: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  /** int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *file_actions, const posix_spawnattr_t *attrp, char *const argv[], char *const envp[]); */
+  posix_spawnp: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  /** int posix_spawn_file_actions_init(posix_spawn_file_actions_t *file_actions); */
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  /** int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *file_actions); */
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  /** int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *file_actions, int fildes, int newfildes); */
+  posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
+  /** int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *file_actions, int fildes); */
+  posix_spawn_file_actions_addclose: { parameters: ["buffer", "i32"], result: "i32" },
+  /** int posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *file_actions, int fildes, const char *path, int oflag, mode_t mode); */
+  posix_spawn_file_actions_addopen: {
+    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
+    result: "i32",
+  },
+  /** int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *file_actions, const char *path); (glibc 2.29) */
+  posix_spawn_file_actions_addchdir_np: {
+    parameters: ["buffer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  /** int posix_spawnattr_init(posix_spawnattr_t *attr); */
+  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
+  /** int posix_spawnattr_destroy(posix_spawnattr_t *attr); */
+  posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
+  /** int posix_spawnattr_setflags(posix_spawnattr_t *attr, short flags); */
+  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
+  /** int posix_spawnattr_setsigmask(posix_spawnattr_t *attr, const sigset_t *sigmask); */
+  posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
+  /** int posix_spawnattr_setsigdefault(posix_spawnattr_t *attr, const sigset_t *sigdefault); */
+  posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
+  /** int posix_spawnattr_setpgroup(posix_spawnattr_t *attr, pid_t pgroup); */
+  posix_spawnattr_setpgroup: { parameters: ["buffer", "i32"], result: "i32" },
+  /** pid_t waitpid(pid_t pid, int *wstatus, int options); */
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  /** int kill(pid_t pid, int sig); */
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+  /** int tgkill(pid_t tgid, pid_t tid, int sig); (glibc 2.30) */
+  tgkill: { parameters: ["i32", "i32", "i32"], result: "i32", optional: true },
+  /** int sigaction(int signum, const struct sigaction *act, struct sigaction *oldact); */
+  sigaction: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  /** int __libc_current_sigrtmin(void); */
+  __libc_current_sigrtmin: { parameters: [], result: "i32" },
+  /** int __libc_current_sigrtmax(void); */
+  __libc_current_sigrtmax: { parameters: [], result: "i32" },
+
+  // ---- System V IPC -------------------------------------------------------
+  /** key_t ftok(const char *pathname, int proj_id); */
+  ftok: { parameters: ["buffer", "i32"], result: "i32" },
+  /** int msgget(key_t key, int msgflg); */
+  msgget: { parameters: ["i32", "i32"], result: "i32" },
+  /** int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg); */
+  msgsnd: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
+  /** The same, on a pool thread: a send that waits for room. */
+  msgsnd_async: {
+    name: "msgsnd",
+    parameters: ["i32", "buffer", "usize", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  /** ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg); */
+  msgrcv: { parameters: ["i32", "buffer", "usize", "i64", "i32"], result: "isize" },
+  /** The same, on a pool thread: a waiter. */
+  msgrcv_async: {
+    name: "msgrcv",
+    parameters: ["i32", "buffer", "usize", "i64", "i32"],
+    result: "isize",
+    nonblocking: true,
+  },
+  /** int msgctl(int msqid, int cmd, struct msqid_ds *buf); */
+  msgctl: { parameters: ["i32", "i32", "buffer"], result: "i32" },
+  /** int semget(key_t key, int nsems, int semflg); */
+  semget: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  /** int semop(int semid, struct sembuf *sops, size_t nsops); */
+  semop: { parameters: ["i32", "buffer", "usize"], result: "i32" },
+  /** int semtimedop(int semid, struct sembuf *sops, size_t nsops, const struct timespec *timeout); */
+  semtimedop: { parameters: ["i32", "buffer", "usize", "buffer"], result: "i32" },
+  /** The same, on a pool thread. */
+  semtimedop_async: {
+    name: "semtimedop",
+    parameters: ["i32", "buffer", "usize", "buffer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  /** int semctl(int semid, int semnum, int cmd, union semun arg); with a pointer member (buf, array, __buf) */
+  semctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  /** int semctl(int semid, int semnum, int cmd, union semun arg); with the int member (val) */
+  semctl_val: { name: "semctl", parameters: ["i32", "i32", "i32", "i32"], result: "i32" },
+  /** int shmget(key_t key, size_t size, int shmflg); */
+  shmget: { parameters: ["i32", "usize", "i32"], result: "i32" },
+  /** void *shmat(int shmid, const void *shmaddr, int shmflg); */
+  shmat: { parameters: ["i32", "pointer", "i32"], result: "pointer" },
+  /** int shmdt(const void *shmaddr); */
+  shmdt: { parameters: ["pointer"], result: "i32" },
+  /** int shmctl(int shmid, int cmd, struct shmid_ds *buf); */
+  shmctl: { parameters: ["i32", "i32", "buffer"], result: "i32" },
+
+  // ---- sockets ------------------------------------------------------------
+  /** int socket(int domain, int type, int protocol); */
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  /** int socketpair(int domain, int type, int protocol, int sv[2]); */
+  socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  /** int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen); */
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  /** int listen(int sockfd, int backlog); */
+  listen: { parameters: ["i32", "i32"], result: "i32" },
+  /** int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags); */
+  accept4: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
+  /** int connect(int sockfd, const struct sockaddr *addr, socklen_t addrlen); */
+  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  /** int shutdown(int sockfd, int how); */
+  shutdown: { parameters: ["i32", "i32"], result: "i32" },
+  /** ssize_t send(int sockfd, const void *buf, size_t len, int flags); */
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  /** ssize_t recv(int sockfd, void *buf, size_t len, int flags); */
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  /** ssize_t sendto(int sockfd, const void *buf, size_t len, int flags, const struct sockaddr *dest_addr, socklen_t addrlen); */
+  sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
+  /** ssize_t recvfrom(int sockfd, void *buf, size_t len, int flags, struct sockaddr *src_addr, socklen_t *addrlen); */
+  recvfrom: {
+    parameters: ["i32", "buffer", "usize", "i32", "buffer", "buffer"],
+    result: "isize",
+  },
+  /** ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags); */
+  sendmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
+  /** ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags); */
+  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
+  /** int getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen); */
+  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
+  /** int setsockopt(int sockfd, int level, int optname, const void *optval, socklen_t optlen); */
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+  /** int getsockname(int sockfd, struct sockaddr *addr, socklen_t *addrlen); */
+  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  /** int getpeername(int sockfd, struct sockaddr *addr, socklen_t *addrlen); */
+  getpeername: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  /** int inet_pton(int af, const char *src, void *dst); */
+  inet_pton: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  /** const char *inet_ntop(int af, const void *src, char *dst, socklen_t size); */
+  inet_ntop: { parameters: ["i32", "buffer", "buffer", "u32"], result: "pointer" },
+  /** unsigned int if_nametoindex(const char *ifname); */
+  if_nametoindex: { parameters: ["buffer"], result: "u32" },
+  /** char *if_indextoname(unsigned int ifindex, char *ifname); */
+  if_indextoname: { parameters: ["u32", "buffer"], result: "pointer" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The libc functions, as `libc()` returns them. */
+export type Libc = Deno.DynamicLibrary<typeof symbols>["symbols"];
+
+/** A native pointer: opaque; null is C's NULL. */
+export type Pointer = Deno.PointerValue;
+
+/** The default libc: glibc's soname on Linux. */
+const defaultLibcPath = "libc.so.6";
+
+let library: Deno.DynamicLibrary<typeof symbols> | undefined;
+let errnoView: Deno.UnsafePointerView | undefined;
+
+/** The libc path: `UNIXIPC_LIBC` when set and readable without a prompt, else glibc's. */
+export function libcPath(): string {
+  try {
+    const status = Deno.permissions.querySync({ name: "env", variable: "UNIXIPC_LIBC" });
+    if (status.state === "granted") return Deno.env.get("UNIXIPC_LIBC") || defaultLibcPath;
+  } catch {
+    // No permission API (an embedder): use the default.
+  }
+  return defaultLibcPath;
+}
+
+/**
+ * Returns libc's functions, opening the library on first use.
+ *
+ * @throws {Error} Without `--allow-ffi`, or if the library cannot be opened, saying which.
+ */
+export function libc(): Libc {
+  return (library ??= openLibrary()).symbols;
+}
+
+function openLibrary(): Deno.DynamicLibrary<typeof symbols> {
+  const path = libcPath();
+  try {
+    return Deno.dlopen(path, symbols);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      throw new Error(
+        `Cannot open libc (${path}): unixipc needs --allow-ffi (which grants full access to the process)`,
+        { cause: error },
+      );
+    }
+    throw new Error(`Cannot open libc (${path}): ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Reads errno of the calling thread. Call it right after the failing
+ * synchronous call, before any other libc call: only {@linkcode lastError}
+ * and {@linkcode unwrap} should.
+ */
+function readErrno(): number {
+  if (!errnoView) {
+    const location = libc().__errno_location();
+    if (location === null) throw new Error("Cannot read errno: __errno_location returned NULL");
+    errnoView = new Deno.UnsafePointerView(location);
+  }
+  return errnoView.getInt32();
+}
+
+/** The description of a failed call, for {@linkcode lastError}. */
+export interface CallContext {
+  /** What could not be done, as the end of "Cannot ...". */
+  readonly action: string;
+  /** The arguments that matter. */
+  readonly details?: Readonly<Record<string, unknown>>;
+  /** Reasons by errno code, in the words of the caller's domain: `{ EIDRM: "the queue was removed" }`. */
+  readonly reasons?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Builds the error of the call that just failed, reading errno first. Call
+ * it at once after the call returned its error value, with no libc call in
+ * between.
+ *
+ * @param syscall The libc function that failed.
+ * @param context What it was doing.
+ * @returns The error to throw.
+ */
+export function lastError(syscall: string, context: CallContext): ErrnoError {
+  return errnoError(readErrno(), syscall, context);
+}
+
+/** The errno of the call that just failed; for callers that branch on it (EINTR, EAGAIN) before deciding to throw. */
+export function lastErrno(): number {
+  return readErrno();
+}
+
+/**
+ * Builds an error from a known errno (one returned directly, as
+ * `posix_spawn` and `pthread_*` do, or read earlier with {@linkcode lastErrno}).
+ *
+ * @param errno The errno number.
+ * @param syscall The libc function that failed.
+ * @param context What it was doing.
+ * @returns The error to throw.
+ */
+export function errnoError(errno: number, syscall: string, context: CallContext): ErrnoError {
+  return new ErrnoError(errno, {
+    syscall,
+    action: context.action,
+    reason: context.reasons?.[errnoCode(errno)],
+    details: context.details,
+  });
+}
+
+/**
+ * Returns `result` unless it is the error value -1, in which case it throws
+ * the call's error (errno read at once).
+ *
+ * @param result What the call returned.
+ * @param syscall The libc function.
+ * @param context What it was doing.
+ * @returns The result, as a number.
+ * @throws {ErrnoError} If the result is -1.
+ */
+export function unwrap(result: number | bigint, syscall: string, context: CallContext): number {
+  if (result === -1 || result === -1n) throw lastError(syscall, context);
+  return Number(result);
+}
+
+// ---- pointers and native memory --------------------------------------------
+
+/** The address of a buffer's first byte. Costs about a microsecond: keep it off hot paths. */
+export function pointerOf(buffer: Uint8Array): Pointer {
+  return Deno.UnsafePointer.of(buffer as Uint8Array<ArrayBuffer>);
+}
+
+/** A pointer's address as a bigint (0n for NULL). */
+export function addressOf(pointer: Pointer): bigint {
+  return pointer === null ? 0n : Deno.UnsafePointer.value(pointer);
+}
+
+/** The pointer at an address (NULL for 0n). */
+export function pointerAt(address: bigint): Pointer {
+  return Deno.UnsafePointer.create(address);
+}
+
+/**
+ * Native memory as an ArrayBuffer, without copying. The buffer is valid only
+ * while the memory is: whoever hands it out must make it unusable (detach
+ * it) before the memory goes away.
+ */
+export function nativeMemory(pointer: Pointer, length: number): ArrayBuffer {
+  if (pointer === null) throw new TypeError("Cannot view memory at NULL");
+  return Deno.UnsafePointerView.getArrayBuffer(pointer, length);
+}
+
+/** Copies `target.length` bytes from native memory at `pointer + offset`. */
+export function copyFromNative(pointer: Pointer, target: Uint8Array, offset = 0): void {
+  if (pointer === null) throw new TypeError("Cannot read memory at NULL");
+  new Deno.UnsafePointerView(pointer).copyInto(target as Uint8Array<ArrayBuffer>, offset);
+}
+
+/** Reads a NUL-terminated string from native memory. */
+export function readCString(pointer: Pointer, offset = 0): string {
+  if (pointer === null) throw new TypeError("Cannot read a string at NULL");
+  return Deno.UnsafePointerView.getCString(pointer, offset);
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Encodes a string as a NUL-terminated C string.
+ *
+ * @throws {TypeError} If it is not a string or contains a NUL character (C would cut it there).
+ */
+export function cString(value: string, what: string): Uint8Array {
+  if (typeof value !== "string") {
+    throw new TypeError(`${what} must be a string: got ${typeof value}`);
+  }
+  if (value.includes("\0")) {
+    throw new TypeError(`${what} must not contain a NUL character: got ${JSON.stringify(value)}`);
+  }
+  const bytes = new Uint8Array(value.length * 3 + 1);
+  const { written } = encoder.encodeInto(value, bytes);
+  return bytes.subarray(0, written + 1);
+}
+
+/**
+ * The address of a libc function, for passing as a function pointer (a
+ * signal handler that does nothing harmful, say).
+ *
+ * @throws {Error} If libc has no `dlsym` or no such function.
+ */
+export function functionAddress(name: string): Pointer {
+  const { dlsym } = libc();
+  if (!dlsym) throw new Error(`Cannot find ${name}: this libc has no dlsym`);
+  const address = dlsym(null, cString(name, "Function name"));
+  if (address === null) throw new Error(`Cannot find ${name} in libc`);
+  return address;
+}

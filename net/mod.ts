@@ -1,0 +1,7 @@
+/**
+ * Placeholder for the net module, filled by its issue.
+ *
+ * @module
+ */
+
+export {};

@@ -1,0 +1,286 @@
+/**
+ * Shared test helpers: a `test()` that fails when a test leaves an open fd,
+ * a child process or a System V object behind, and peers (external
+ * programs) that a test needs.
+ *
+ * @module
+ */
+
+/** A System V object, as `/proc/sysvipc` lists it. */
+export interface SysvObject {
+  kind: "msg" | "sem" | "shm";
+  key: number;
+  id: number;
+}
+
+/** The System V objects that exist now, on the whole host. */
+export function sysvObjects(): SysvObject[] {
+  const out: SysvObject[] = [];
+  for (const kind of ["msg", "sem", "shm"] as const) {
+    const lines = Deno.readTextFileSync(`/proc/sysvipc/${kind}`).trim().split("\n").slice(1);
+    for (const line of lines) {
+      const [key, id] = line.trim().split(/\s+/);
+      if (key !== undefined && id !== undefined) {
+        out.push({ kind, key: Number(key), id: Number(id) });
+      }
+    }
+  }
+  return out;
+}
+
+/** This process's open fds, with what each points at. */
+export function openFds(): Map<number, string> {
+  const fds = new Map<number, string>();
+  for (const entry of Deno.readDirSync("/proc/self/fd")) {
+    const fd = Number(entry.name);
+    try {
+      fds.set(fd, Deno.readLinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      // The fd of the directory listing itself, closed by now.
+    }
+  }
+  return fds;
+}
+
+/** Pids of this process's children (running or zombie). */
+export function childPids(): number[] {
+  const pids: number[] = [];
+  for (const task of Deno.readDirSync("/proc/self/task")) {
+    const text = Deno.readTextFileSync(`/proc/self/task/${task.name}/children`).trim();
+    if (text) pids.push(...text.split(/\s+/).map(Number));
+  }
+  return pids.sort((a, b) => a - b);
+}
+
+/** What a test may leave behind, seen before and after it. */
+interface Snapshot {
+  fds: Map<number, string>;
+  children: number[];
+  sysv: SysvObject[];
+}
+
+function snapshot(): Snapshot {
+  return { fds: openFds(), children: childPids(), sysv: sysvObjects() };
+}
+
+/**
+ * fds that Deno itself opens on first use of a feature (its own epoll, the
+ * signal machinery, a child's pidfd while Deno.Command reaps it): not leaks
+ * of the test's.
+ */
+function isRuntimeFd(target: string): boolean {
+  return target === "anon_inode:[eventpoll]" || target === "anon_inode:[eventfd]" ||
+    target === "anon_inode:[signalfd]" || target === "anon_inode:[pidfd]" ||
+    target.startsWith("anon_inode:[timerfd]");
+}
+
+/** Describes what a test left behind, or returns "" when it left nothing. */
+function leaks(before: Snapshot, after: Snapshot): string {
+  const problems: string[] = [];
+  for (const [fd, target] of after.fds) {
+    if (before.fds.get(fd) !== target && !isRuntimeFd(target)) {
+      problems.push(`fd ${fd} -> ${target}`);
+    }
+  }
+  for (const pid of after.children) {
+    if (!before.children.includes(pid)) problems.push(`child process ${pid}`);
+  }
+  const had = new Set(before.sysv.map((o) => `${o.kind}:${o.id}`));
+  for (const o of after.sysv) {
+    if (!had.has(`${o.kind}:${o.id}`)) {
+      problems.push(
+        `System V ${o.kind} id ${o.id} key 0x${(o.key >>> 0).toString(16).padStart(8, "0")}`,
+      );
+    }
+  }
+  return problems.join(", ");
+}
+
+/** A program a test talks to. */
+export interface Peer {
+  /** The command to look for on PATH. */
+  command: string;
+  /** What to install when it is missing (a Debian package). */
+  install: string;
+  /** Another check than `command -v` (a Python module, say): a shell command that succeeds when the peer is there. */
+  probe?: string;
+}
+
+const peerCache = new Map<string, boolean>();
+
+/** Whether a peer is installed. */
+export function hasPeer(peer: Peer): boolean {
+  const check = peer.probe ?? `command -v ${peer.command}`;
+  let present = peerCache.get(check);
+  if (present === undefined) {
+    present = new Deno.Command("sh", { args: ["-c", check], stdout: "null", stderr: "null" })
+      .outputSync().success;
+    peerCache.set(check, present);
+  }
+  return present;
+}
+
+/** The peers the tests use. */
+export const peers = {
+  gcc: { command: "gcc", install: "gcc" },
+  aarch64Gcc: { command: "aarch64-linux-gnu-gcc", install: "gcc-aarch64-linux-gnu" },
+  python3: { command: "python3", install: "python3" },
+  pythonSysvIpc: {
+    command: "python3",
+    install: "python3-sysv-ipc",
+    probe: "python3 -c 'import sysv_ipc'",
+  },
+  perl: { command: "perl", install: "perl" },
+  socat: { command: "socat", install: "socat" },
+  nc: { command: "nc", install: "netcat-openbsd" },
+  ip: { command: "ip", install: "iproute2" },
+  ipcs: { command: "ipcs", install: "util-linux" },
+  setpriv: { command: "setpriv", install: "util-linux" },
+  node: { command: "node", install: "nodejs" },
+} as const satisfies Record<string, Peer>;
+
+/** True when running in CI, where every peer must be present and no test may be skipped. */
+export const inCi: boolean = Deno.env.get("CI") === "true";
+
+/** Options of {@linkcode test}. */
+export interface TestOptions {
+  /** Programs the test needs; without them it is skipped (outside CI), and its name says why. */
+  peers?: readonly Peer[];
+  /** Skip the check for leaks (for a test that checks leaking itself). */
+  leakCheck?: boolean;
+  /** Passed to Deno.test. */
+  sanitizeOps?: boolean;
+  /** Passed to Deno.test. */
+  sanitizeResources?: boolean;
+}
+
+/**
+ * Registers a Deno test that also fails when it leaves an fd, a child
+ * process or a System V object behind. A test whose peers are missing is
+ * skipped with the reason in its name, except in CI (`CI=true`), where it
+ * runs and fails.
+ */
+export function test(
+  name: string,
+  fn: () => void | Promise<void>,
+  options: TestOptions = {},
+): void {
+  const missing = (options.peers ?? []).filter((p) => !hasPeer(p));
+  const skip = missing.length > 0 && !inCi;
+  const fullName = skip
+    ? `${name} [skipped: ${
+      missing.map((p) => `${p.command} missing, install ${p.install}`).join("; ")
+    }]`
+    : name;
+  Deno.test({
+    name: fullName,
+    ignore: skip,
+    sanitizeOps: options.sanitizeOps ?? true,
+    sanitizeResources: options.sanitizeResources ?? true,
+    async fn() {
+      if (missing.length > 0) {
+        throw new Error(
+          `Missing peers in CI: ${missing.map((p) => `${p.command} (${p.install})`).join(", ")}`,
+        );
+      }
+      const before = options.leakCheck === false ? undefined : snapshot();
+      await fn();
+      if (before) {
+        const left = leaks(before, await settled(before));
+        if (left) throw new Error(`The test left behind: ${left}`);
+      }
+    },
+  });
+}
+
+/** Lets children that are exiting be reaped (up to a second) before judging. */
+async function settled(before: Snapshot): Promise<Snapshot> {
+  let after = snapshot();
+  for (let i = 0; i < 50 && leaks(before, after); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    after = snapshot();
+  }
+  return after;
+}
+
+/** A fresh temporary directory, removed by the returned disposer. */
+export function tempDir(): { path: string } & Disposable {
+  const path = Deno.makeTempDirSync({ prefix: "unixipc-test-" });
+  return {
+    path,
+    [Symbol.dispose]() {
+      Deno.removeSync(path, { recursive: true });
+    },
+  };
+}
+
+/**
+ * Compiles a C program for a test, once per source, in a cache under the
+ * system's temporary directory.
+ *
+ * @returns The path of the executable.
+ */
+export async function compileC(
+  name: string,
+  source: string,
+  flags: string[] = [],
+): Promise<string> {
+  const hash = Array.from(
+    new Uint8Array(
+      await crypto.subtle.digest("SHA-256", new TextEncoder().encode(source + flags.join(" "))),
+    ),
+  ).slice(0, 8).map((b) => b.toString(16).padStart(2, "0")).join("");
+  const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/unixipc-c-cache`;
+  await Deno.mkdir(dir, { recursive: true });
+  const exe = `${dir}/${name}-${hash}`;
+  try {
+    await Deno.stat(exe);
+    return exe;
+  } catch {
+    // Not built yet.
+  }
+  const src = `${exe}.c`;
+  await Deno.writeTextFile(src, source);
+  const { success, stderr } = await new Deno.Command("gcc", {
+    args: ["-O2", "-Wall", "-o", `${exe}.tmp`, src, ...flags],
+    stderr: "piped",
+  }).output();
+  if (!success) throw new Error(`Cannot compile ${name}: ${new TextDecoder().decode(stderr)}`);
+  await Deno.rename(`${exe}.tmp`, exe);
+  return exe;
+}
+
+/** Runs a command to completion and returns its exit code and output as text. */
+export async function run(
+  command: string,
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = new Deno.Command(command, {
+    args,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: options.env,
+    cwd: options.cwd,
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const { code, stdout, stderr } = await child.output();
+  return {
+    code,
+    stdout: new TextDecoder().decode(stdout),
+    stderr: new TextDecoder().decode(stderr),
+  };
+}
+
+/** The path of the deno running the tests, for child processes of ours. */
+export const deno: string = Deno.execPath();
+
+/** A random System V key that no one else is likely to use, in [0x10000000, 0x7fffffff]. */
+export function randomKey(): number {
+  return 0x10000000 + Math.floor(Math.random() * 0x6fffffff);
+}

@@ -1,0 +1,7 @@
+/**
+ * Placeholder for the xsi module, filled by its issue.
+ *
+ * @module
+ */
+
+export {};
