@@ -202,13 +202,28 @@ export function timeoutError(action: string, ms: number): DOMException {
   return new DOMException(`Cannot ${action}: timed out after ${ms} ms`, "TimeoutError");
 }
 
+/** The deadline of a sync call with a timeout of `ms` (-1: none). */
+export function deadlineOf(ms: number): number {
+  return ms < 0 ? -1 : performance.now() + ms;
+}
+
 /**
- * Waits (blocking the thread) until `fd` is ready, for at most `ms`.
+ * Waits (blocking the thread) until `fd` is ready or the deadline passes.
  *
+ * @param deadline From {@linkcode deadlineOf}; -1 waits for ever.
+ * @param action What waits, for the message (made only on a timeout).
+ * @param ms The whole timeout, for the message.
  * @throws {DOMException} A `TimeoutError` when the time is up.
  */
-export function waitSync(fd: number, interest: "read" | "write", ms: number, action: string): void {
-  if (!waitForSync(fd, interest, ms)) throw timeoutError(action, ms);
+export function waitUntil(
+  fd: number,
+  interest: "read" | "write",
+  deadline: number,
+  action: () => string,
+  ms: number,
+): void {
+  const left = deadline < 0 ? -1 : Math.max(0, Math.ceil(deadline - performance.now()));
+  if (!waitForSync(fd, interest, left)) throw timeoutError(action(), ms);
 }
 
 /** The last errno, for callers that branch on EINTR and EAGAIN. */

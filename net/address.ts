@@ -168,7 +168,7 @@ export class SocketAddress {
     if (typeof text !== "string") {
       throw new TypeError(`Socket address must be a string: got ${describeValue(text)}`);
     }
-    const { host, port } = splitHostPort(text);
+    const { host, port, bracketed } = splitHostPort(text);
     let portNumber: number;
     if (port === undefined) {
       if (defaultPort === undefined) {
@@ -190,7 +190,11 @@ export class SocketAddress {
       portNumber = Number(port);
     }
     try {
-      return new SocketAddress({ address: host, port: portNumber });
+      return new SocketAddress({
+        address: host,
+        port: portNumber,
+        family: bracketed ? "ipv6" : undefined,
+      });
     } catch (error) {
       if (error instanceof RangeError || error instanceof TypeError) {
         throw new RangeError(
@@ -436,7 +440,9 @@ function familyNumber(family: AddressFamily | number): number {
 }
 
 /** Splits `host:port`, `[v6]:port`, `[v6]`, `v4` or a bare `v6` (no port). */
-function splitHostPort(text: string): { host: string; port: string | undefined } {
+function splitHostPort(
+  text: string,
+): { host: string; port: string | undefined; bracketed: boolean } {
   if (text.startsWith("[")) {
     const close = text.indexOf("]");
     if (close < 0) {
@@ -450,15 +456,19 @@ function splitHostPort(text: string): { host: string; port: string | undefined }
         `Socket address must be "[ipv6]:port": got ${describeValue(text)}`,
       );
     }
-    return { host: text.slice(1, close), port: rest === "" ? undefined : rest.slice(1) };
+    return {
+      host: text.slice(1, close),
+      port: rest === "" ? undefined : rest.slice(1),
+      bracketed: true,
+    };
   }
   const colons = text.split(":").length - 1;
   if (colons === 1) {
     const i = text.indexOf(":");
-    return { host: text.slice(0, i), port: text.slice(i + 1) };
+    return { host: text.slice(0, i), port: text.slice(i + 1), bracketed: false };
   }
   // No colon: a bare IPv4 host. Several: a bare IPv6 host, which cannot carry a port.
-  return { host: text, port: undefined };
+  return { host: text, port: undefined, bracketed: false };
 }
 
 /** Parses a numeric host, with an optional IPv6 zone. */

@@ -68,9 +68,9 @@ export interface SocketOptionValues {
   SO_RCVBUF: number;
   /** `SOL_SOCKET, SO_SNDBUF` (int): bytes, as the kernel holds it (twice what was set). */
   SO_SNDBUF: number;
-  /** `SOL_SOCKET, SO_RCVTIMEO` (struct timeval): milliseconds, 0 for none. */
+  /** `SOL_SOCKET, SO_RCVTIMEO` (struct timeval): milliseconds, 0 for none; the kernel rounds up to its clock tick. */
   SO_RCVTIMEO: number;
-  /** `SOL_SOCKET, SO_SNDTIMEO` (struct timeval): milliseconds, 0 for none. */
+  /** `SOL_SOCKET, SO_SNDTIMEO` (struct timeval): milliseconds, 0 for none; the kernel rounds up to its clock tick. */
   SO_SNDTIMEO: number;
   /** `SOL_SOCKET, SO_KEEPALIVE` (int). */
   SO_KEEPALIVE: boolean;

@@ -24,6 +24,7 @@ import {
   bindSocket,
   closedError,
   closeQuietly,
+  deadlineOf,
   EAGAIN,
   EINPROGRESS,
   EINTR,
@@ -34,8 +35,7 @@ import {
   socketName,
   socketReasons,
   syncTimeout,
-  type Waits,
-  waitSync,
+  waitUntil,
 } from "./_socket.ts";
 import { SHUT_RD, SHUT_RDWR, SHUT_WR, SOCK_NONBLOCK, SOCK_STREAM } from "./constants.ts";
 import type {
@@ -218,7 +218,7 @@ export class TcpConnection {
     const fd = startConnect(target, o);
     if (fd.inProgress) {
       try {
-        waitSync(fd.fd, "write", ms, `connect to ${target}`);
+        waitUntil(fd.fd, "write", deadlineOf(ms), () => `connect to ${target}`, ms);
       } catch (error) {
         closeQuietly(fd.fd);
         throw error;
@@ -276,7 +276,9 @@ export class TcpConnection {
   readSync(buffer: Uint8Array, options?: TimeoutOptions): number | null {
     if (options !== undefined) {
       const ms = syncTimeout(checkOptions(options));
-      if (ms >= 0) waitSync(this.#handle.fd, "read", ms, `read from ${this.#what()}`);
+      if (ms >= 0) {
+        waitUntil(this.#handle.fd, "read", deadlineOf(ms), () => `read from ${this.#what()}`, ms);
+      }
     }
     return this.#handle.readSync(buffer);
   }
@@ -309,11 +311,10 @@ export class TcpConnection {
     const ms = syncTimeout(checkOptions(options));
     if (ms < 0) return this.#handle.writeSync(data);
     checkBytes(data, "data");
-    const deadline = performance.now() + ms;
+    const deadline = deadlineOf(ms);
     let offset = 0;
     while (offset < data.length) {
-      const left = Math.max(0, Math.ceil(deadline - performance.now()));
-      waitSync(this.#handle.fd, "write", left, `write to ${this.#what()}`);
+      waitUntil(this.#handle.fd, "write", deadline, () => `write to ${this.#what()}`, ms);
       const n = this.#writeSome(data.subarray(offset));
       offset += n;
     }

@@ -28,6 +28,7 @@ import {
   checkFamily,
   closedError,
   closeQuietly,
+  deadlineOf,
   EAGAIN,
   EINTR,
   errnoCallError,
@@ -36,8 +37,7 @@ import {
   receivedAddress,
   socketName,
   syncTimeout,
-  type Waits,
-  waitSync,
+  waitUntil,
 } from "./_socket.ts";
 import { SOCKADDR_STORAGE_SIZE } from "./_sockaddr.ts";
 import { SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_STREAM, SOMAXCONN } from "./constants.ts";
@@ -231,15 +231,12 @@ export class TcpListener {
    */
   acceptSync(options?: TimeoutOptions): TcpConnection {
     const ms = syncTimeout(options === undefined ? undefined : checkOptions(options));
-    const deadline = ms < 0 ? Infinity : performance.now() + ms;
+    const deadline = deadlineOf(ms);
     for (;;) {
       const fd = this.#open("accept4", "accept on");
       const connection = this.#tryAccept(fd);
       if (connection) return connection;
-      const left = deadline === Infinity
-        ? -1
-        : Math.max(0, Math.ceil(deadline - performance.now()));
-      waitSync(fd, "read", left, `accept on ${this.#what()}`);
+      waitUntil(fd, "read", deadline, () => `accept on ${this.#what()}`, ms);
     }
   }
 

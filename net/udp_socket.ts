@@ -28,6 +28,7 @@ import {
   checkFamily,
   closedError,
   closeQuietly,
+  deadlineOf,
   EAGAIN,
   EINTR,
   errnoCallError,
@@ -37,8 +38,7 @@ import {
   sockaddrOf,
   socketName,
   syncTimeout,
-  type Waits,
-  waitSync,
+  waitUntil,
 } from "./_socket.ts";
 import { SOCKADDR_STORAGE_SIZE } from "./_sockaddr.ts";
 import {
@@ -335,7 +335,7 @@ export class UdpSocket {
   get localAddress(): SocketAddress {
     const fd = this.#open("getsockname", "get the address of");
     if (this.#local) return this.#local;
-    const address = socketName(fd, "local", this.#what());
+    const address = socketName(fd, "local", `UDP socket (fd ${fd})`);
     if (address.port !== 0) this.#local = address;
     return address;
   }
@@ -364,6 +364,7 @@ export class UdpSocket {
     const sockaddr = sockaddrOf(target);
     const flags = options?.flags === undefined ? 0 : checkInt32(options.flags, "options.flags");
     const ms = syncTimeout(options);
+    const deadline = deadlineOf(ms);
     const { sendto } = libc();
     const length = sizeOf(bytes.length);
     for (;;) {
@@ -378,8 +379,9 @@ export class UdpSocket {
       );
       if (n >= 0n) return Number(n);
       const errno = lastErrno();
-      if (errno === EAGAIN && ms >= 0) waitSync(fd, "write", ms, `send to ${target}`);
-      else if (errno !== EINTR) throw this.#sendError(errno, target, bytes.length);
+      if (errno === EAGAIN && ms >= 0) {
+        waitUntil(fd, "write", deadline, () => `send to ${target}`, ms);
+      } else if (errno !== EINTR) throw this.#sendError(errno, target, bytes.length);
     }
   }
 
@@ -442,6 +444,7 @@ export class UdpSocket {
     const bytes = payload(data, options);
     const flags = options?.flags === undefined ? 0 : checkInt32(options.flags, "options.flags");
     const ms = syncTimeout(options);
+    const deadline = deadlineOf(ms);
     const { send } = libc();
     const length = sizeOf(bytes.length);
     for (;;) {
@@ -449,8 +452,9 @@ export class UdpSocket {
       const n = send(fd, bytes, length, flags | (ms < 0 ? 0 : MSG_DONTWAIT));
       if (n >= 0n) return Number(n);
       const errno = lastErrno();
-      if (errno === EAGAIN && ms >= 0) waitSync(fd, "write", ms, `send from ${this.#what()}`);
-      else if (errno !== EINTR) throw this.#sendError(errno, this.#remote, bytes.length);
+      if (errno === EAGAIN && ms >= 0) {
+        waitUntil(fd, "write", deadline, () => `send from ${this.#what()}`, ms);
+      } else if (errno !== EINTR) throw this.#sendError(errno, this.#remote, bytes.length);
     }
   }
 
@@ -492,17 +496,19 @@ export class UdpSocket {
   receiveFromSync<V = Uint8Array>(options?: ReceiveOptions<V>): Datagram<V> {
     const [buffer, length, flags, allowTruncated] = receiveArgs(options);
     const ms = syncTimeout(options);
+    const deadline = deadlineOf(ms);
+    const callFlags = ms < 0 ? flags : flags | MSG_DONTWAIT;
     const { recvfrom } = libc();
     for (;;) {
       const fd = this.#open("recvfrom", "receive on");
-      if (ms >= 0) waitSync(fd, "read", ms, `receive on ${this.#what()}`);
+      if (ms >= 0) waitUntil(fd, "read", deadline, () => `receive on ${this.#what()}`, ms);
       addressLength[0] = SOCKADDR_STORAGE_SIZE;
-      const n = recvfrom(fd, buffer, length, flags, addressBuffer, addressLengthBytes);
+      const n = recvfrom(fd, buffer, length, callFlags, addressBuffer, addressLengthBytes);
       if (n >= 0n) {
         return this.#datagram(buffer, Number(n), receivedAddress(), allowTruncated, options);
       }
       const errno = lastErrno();
-      if (errno !== EINTR && errno !== EAGAIN) throw this.#receiveError(errno);
+      if (errno !== EINTR && (errno !== EAGAIN || ms < 0)) throw this.#receiveError(errno);
     }
   }
 
@@ -560,16 +566,18 @@ export class UdpSocket {
   receiveSync<V = Uint8Array>(options?: ReceiveOptions<V>): V {
     const [buffer, length, flags, allowTruncated] = receiveArgs(options);
     const ms = syncTimeout(options);
+    const deadline = deadlineOf(ms);
+    const callFlags = ms < 0 ? flags : flags | MSG_DONTWAIT;
     const { recv } = libc();
     for (;;) {
       const fd = this.#open("recv", "receive on");
-      if (ms >= 0) waitSync(fd, "read", ms, `receive on ${this.#what()}`);
-      const n = recv(fd, buffer, length, flags);
+      if (ms >= 0) waitUntil(fd, "read", deadline, () => `receive on ${this.#what()}`, ms);
+      const n = recv(fd, buffer, length, callFlags);
       if (n >= 0n) {
         return this.#datagram(buffer, Number(n), this.#remote, allowTruncated, options).data;
       }
       const errno = lastErrno();
-      if (errno !== EINTR && errno !== EAGAIN) throw this.#receiveError(errno);
+      if (errno !== EINTR && (errno !== EAGAIN || ms < 0)) throw this.#receiveError(errno);
     }
   }
 
@@ -842,12 +850,17 @@ export class UdpSocket {
   }
 
   #what(): string {
-    const local = this.#local;
-    return local
-      ? `UDP socket ${local}`
-      : this.#fd >= 0
-      ? `UDP socket (fd ${this.#fd})`
-      : "UDP socket";
+    if (this.#fd < 0) return this.#local ? `UDP socket ${this.#local}` : "UDP socket";
+    if (!this.#local) {
+      // Error paths only: name the socket by its address when it has one.
+      try {
+        const address = socketName(this.#fd, "local", "a UDP socket");
+        if (address.port !== 0) this.#local = address;
+      } catch {
+        // Keep the fd number.
+      }
+    }
+    return this.#local ? `UDP socket ${this.#local}` : `UDP socket (fd ${this.#fd})`;
   }
 
   #datagram<V>(
@@ -905,6 +918,13 @@ export class UdpSocket {
   }
 
   #receiveError(errno: number): ErrnoError {
+    if (errno === EAGAIN) {
+      return new ErrnoError(errno, {
+        syscall: "recvfrom",
+        action: `receive on ${this.#what()}`,
+        reason: "nothing came within the socket's SO_RCVTIMEO",
+      });
+    }
     const error = errnoCallError(errno, "recvfrom", `receive on ${this.#what()}`);
     if (error.code === "ECONNREFUSED" && this.#remote) {
       return new ErrnoError(errno, {
