@@ -180,6 +180,15 @@ export function ntohll(netValue: bigint | number): bigint {
  * ```
  */
 export function byteSwap(value: number, bits: 16 | 32): number;
+/**
+ * Reverses the byte order of a signed or unsigned 64-bit integer, like `bswap_64`.
+ *
+ * @param value The integer, a bigint.
+ * @param bits 64.
+ * @returns The value with its bytes reversed, unsigned.
+ * @throws {TypeError} If the value is not a bigint or a safe integer number.
+ * @throws {RangeError} If it does not fit in 64 bits, signed or unsigned.
+ */
 export function byteSwap(value: bigint, bits: 64): bigint;
 export function byteSwap(value: number | bigint, bits: 16 | 32 | 64): number | bigint {
   if (bits === 64) {

@@ -521,6 +521,15 @@ export function bytes(length: number, options: BytesOptions = {}): BytesType {
  * ```
  */
 export function array<V>(element: Type<V>, length: number): ArrayType<V>;
+/**
+ * A fixed-length array whose element type depends on the ABI, like
+ * `long values[4]`: resolved when a layout is built.
+ *
+ * @param element The element type.
+ * @param length The number of elements.
+ * @returns The ABI-dependent field type.
+ * @throws {RangeError} If `length` is not an integer in [1, 2^31 - 1].
+ */
 export function array<V>(element: Type<V> | AbiType<V>, length: number): AbiType<V[]>;
 export function array<V>(
   element: Type<V> | AbiType<V>,
