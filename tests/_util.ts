@@ -284,3 +284,66 @@ export const deno: string = Deno.execPath();
 export function randomKey(): number {
   return 0x10000000 + Math.floor(Math.random() * 0x6fffffff);
 }
+
+/** An error class, for {@linkcode throwsWith}. */
+// deno-lint-ignore no-explicit-any
+export type ErrorClass = new (...args: any[]) => Error;
+
+/**
+ * Asserts that `fn` throws an error of exactly the class `kind` (a RangeError
+ * is not accepted where a TypeError is expected), whose message contains
+ * every part (a string, or a RegExp it must match).
+ *
+ * @returns The error, for further checks.
+ */
+export function throwsWith(
+  fn: () => unknown,
+  kind: ErrorClass,
+  ...parts: (string | RegExp)[]
+): Error {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  return checkError(thrown, kind, parts);
+}
+
+/** Like {@linkcode throwsWith}, for a promise that must reject. */
+export async function rejectsWith(
+  fn: () => Promise<unknown>,
+  kind: ErrorClass,
+  ...parts: (string | RegExp)[]
+): Promise<Error> {
+  let thrown: unknown;
+  try {
+    await fn();
+  } catch (error) {
+    thrown = error;
+  }
+  return checkError(thrown, kind, parts);
+}
+
+function checkError(thrown: unknown, kind: ErrorClass, parts: (string | RegExp)[]): Error {
+  if (thrown === undefined) throw new Error(`Expected a ${kind.name}, but nothing was thrown`);
+  if (!(thrown instanceof Error) || thrown.constructor !== kind) {
+    throw new Error(
+      `Expected a ${kind.name}, got ${
+        thrown instanceof Error ? `${thrown.constructor.name}: ${thrown.message}` : String(thrown)
+      }`,
+      { cause: thrown },
+    );
+  }
+  for (const part of parts) {
+    const ok = typeof part === "string" ? thrown.message.includes(part) : part.test(thrown.message);
+    if (!ok) {
+      throw new Error(
+        `Expected the ${kind.name}'s message to contain ${
+          typeof part === "string" ? JSON.stringify(part) : String(part)
+        }: ${JSON.stringify(thrown.message)}`,
+      );
+    }
+  }
+  return thrown;
+}
