@@ -77,7 +77,13 @@ function integerError(
   const expected = `${what} must be an integer in ${rangeText(min, max)} (${typeName})`;
   const rightKind = typeof value === "number" || (acceptsBigInt && typeof value === "bigint");
   if (!rightKind) return new TypeError(`${capitalize(expected)}: got ${describeValue(value)}`);
-  return new RangeError(`${capitalize(expected)}: got ${describeValue(value)}`);
+  const unsafe = acceptsBigInt && typeof value === "number" && Number.isInteger(value) &&
+    !Number.isSafeInteger(value);
+  return new RangeError(
+    `${capitalize(expected)}: got ${describeValue(value)}${
+      unsafe ? ", which a number cannot hold exactly: pass a bigint" : ""
+    }`,
+  );
 }
 
 function capitalize(text: string): string {
