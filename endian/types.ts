@@ -375,6 +375,12 @@ function encodeString(value: unknown, what: string): Uint8Array {
   if (typeof value !== "string") {
     throw new TypeError(`${what} must be a string: got ${describeValue(value)}`);
   }
+  if (!value.isWellFormed()) {
+    // TextEncoder would write U+FFFD in its place: the string would change silently.
+    throw new RangeError(
+      `${what} must be valid Unicode, but it holds a lone surrogate: got ${describeValue(value)}`,
+    );
+  }
   const bytes = encoder.encode(value);
   if (bytes.includes(0)) {
     throw new RangeError(`${what} must not contain a NUL character: got ${describeValue(value)}`);
