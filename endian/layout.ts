@@ -554,6 +554,11 @@ function checkTarget(bytes: Uint8Array, offset: number, size: number, name: stri
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError(`The bytes for ${name} must be a Uint8Array: got ${describeValue(bytes)}`);
   }
+  if (typeof offset !== "number") {
+    throw new TypeError(
+      `The offset of ${name} must be a non-negative integer: got ${describeValue(offset)}`,
+    );
+  }
   if (!Number.isSafeInteger(offset) || offset < 0 || Object.is(offset, -0)) {
     throw new RangeError(
       `The offset of ${name} must be a non-negative integer: got ${describeValue(offset)}`,
