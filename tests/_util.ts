@@ -6,6 +6,13 @@
  * @module
  */
 
+import { libc } from "../ipc/_libc.ts";
+
+// libc stays open for the life of the process once a call opens it: open it
+// now, before any test, so that Deno's resource sanitizer does not blame the
+// first test that happens to call libc for "a dynamic library was loaded".
+if (Deno.permissions.querySync({ name: "ffi" }).state === "granted") libc();
+
 /** A System V object, as `/proc/sysvipc` lists it. */
 export interface SysvObject {
   kind: "msg" | "sem" | "shm";
