@@ -174,6 +174,8 @@ const symbols = {
   tgkill: { parameters: ["i32", "i32", "i32"], result: "i32", optional: true },
   /** int sigaction(int signum, const struct sigaction *act, struct sigaction *oldact); */
   sigaction: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  /** int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5); (variadic) */
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
   /** int __libc_current_sigrtmin(void); */
   __libc_current_sigrtmin: { parameters: [], result: "i32" },
   /** int __libc_current_sigrtmax(void); */

@@ -13,6 +13,14 @@ import { libc } from "../ipc/_libc.ts";
 // first test that happens to call libc for "a dynamic library was loaded".
 if (Deno.permissions.querySync({ name: "ffi" }).state === "granted") libc();
 
+// Deno opens a socket pair the first time a program listens for any signal
+// and keeps it: open it now, so that it is not taken for a test's leak.
+{
+  const nothing = () => {};
+  Deno.addSignalListener("SIGUSR2", nothing);
+  Deno.removeSignalListener("SIGUSR2", nothing);
+}
+
 /** A System V object, as `/proc/sysvipc` lists it. */
 export interface SysvObject {
   kind: "msg" | "sem" | "shm";
@@ -71,14 +79,17 @@ function snapshot(): Snapshot {
 }
 
 /**
- * fds that Deno itself opens on first use of a feature (its own epoll, the
- * signal machinery, a child's pidfd while Deno.Command reaps it): not leaks
- * of the test's.
+ * fds that Deno itself opens on first use of a feature and keeps (each
+ * Worker's epoll and eventfd, the signal machinery, a child's pidfd while
+ * Deno.Command reaps it, the sqlite files of its cache when a test imports
+ * a module for the first time): not leaks of the test's. The socket pair
+ * of the first signal listener is opened above, before any test.
  */
 function isRuntimeFd(target: string): boolean {
   return target === "anon_inode:[eventpoll]" || target === "anon_inode:[eventfd]" ||
     target === "anon_inode:[signalfd]" || target === "anon_inode:[pidfd]" ||
-    target.startsWith("anon_inode:[timerfd]");
+    target.startsWith("anon_inode:[timerfd]") ||
+    /\/[a-z0-9_]+_cache_v\d+(-wal|-shm|-journal)?$/.test(target);
 }
 
 /** Describes what a test left behind, or returns "" when it left nothing. */
