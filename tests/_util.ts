@@ -138,15 +138,34 @@ export function hasPeer(peer: Peer): boolean {
   return present;
 }
 
+let sysvIpcPython: string | undefined;
+
+/** The first of `python3` on PATH and `/usr/bin/python3` that has sysv_ipc (else `python3`). */
+function pythonWithSysvIpc(): string {
+  sysvIpcPython ??= ["python3", "/usr/bin/python3"].find((python) =>
+    new Deno.Command("sh", {
+      args: ["-c", `${python} -c 'import sysv_ipc'`],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success
+  ) ?? "python3";
+  return sysvIpcPython;
+}
+
 /** The peers the tests use. */
 export const peers = {
   gcc: { command: "gcc", install: "gcc" },
   aarch64Gcc: { command: "aarch64-linux-gnu-gcc", install: "gcc-aarch64-linux-gnu" },
   python3: { command: "python3", install: "python3" },
+  /** A python3 that can `import sysv_ipc`: Debian's python3-sysv-ipc serves /usr/bin/python3, which a pyenv or venv python3 on PATH hides. */
   pythonSysvIpc: {
-    command: "python3",
+    get command(): string {
+      return pythonWithSysvIpc();
+    },
     install: "python3-sysv-ipc",
-    probe: "python3 -c 'import sysv_ipc'",
+    get probe(): string {
+      return `${pythonWithSysvIpc()} -c 'import sysv_ipc'`;
+    },
   },
   perl: { command: "perl", install: "perl" },
   socat: { command: "socat", install: "socat" },
