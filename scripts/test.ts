@@ -117,7 +117,7 @@ const subreaper = libc().prctl(PR_SET_CHILD_SUBREAPER, 1n, 0n, 0n, 0n) === 0;
 
 // ---- the run -------------------------------------------------------------------
 
-const sources = ["mod.ts", "endian/", "ipc/", "xsi/", "net/"];
+const sources = ["README.md", "mod.ts", "endian/", "ipc/", "xsi/", "net/"];
 const targets = extra.some((a) => !a.startsWith("-")) ? [] : ["tests/", ...sources];
 const junit = await Deno.makeTempFile({ prefix: "unixipc-junit-", suffix: ".xml" });
 
