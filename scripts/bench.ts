@@ -24,7 +24,10 @@ const flags = Deno.args.filter((a) => a.startsWith("-"));
 const files = [...Deno.readDirSync(directory)]
   .filter((e) => e.isFile && e.name.endsWith(".ts") && !e.name.startsWith("_"))
   .map((e) => e.name)
-  .filter((file) => names.length === 0 || names.includes(file.replace(/(_bench)?\.ts$/, "")))
+  .filter((file) =>
+    names.length === 0 || names.includes(file.replace(/\.ts$/, "")) ||
+    names.includes(file.replace(/(_bench)?\.ts$/, ""))
+  )
   .sort();
 
 if (files.length === 0) {
