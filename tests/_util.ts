@@ -287,11 +287,16 @@ export async function compileC(
   return exe;
 }
 
-/** Runs a command to completion and returns its exit code and output as text. */
+/**
+ * Runs a command to completion and returns its exit code and output as text.
+ * A command still running after `timeout` ms (default 60 s) is killed (by
+ * its pid, with SIGKILL) and the call throws, so a hang fails the test
+ * instead of the suite.
+ */
 export async function run(
   command: string,
   args: string[],
-  options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
+  options: { stdin?: string; env?: Record<string, string>; cwd?: string; timeout?: number } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = new Deno.Command(command, {
     args,
@@ -301,17 +306,34 @@ export async function run(
     env: options.env,
     cwd: options.cwd,
   }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, options.timeout ?? 60_000);
+  try {
+    if (options.stdin !== undefined) {
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(options.stdin));
+      await writer.close();
+    }
+    const { code, stdout, stderr } = await child.output();
+    const result = {
+      code,
+      stdout: new TextDecoder().decode(stdout),
+      stderr: new TextDecoder().decode(stderr),
+    };
+    if (timedOut) {
+      throw new Error(
+        `${command} ${args.join(" ")} did not finish in ${
+          options.timeout ?? 60_000
+        } ms: ${result.stderr}`,
+      );
+    }
+    return result;
+  } finally {
+    clearTimeout(timer);
   }
-  const { code, stdout, stderr } = await child.output();
-  return {
-    code,
-    stdout: new TextDecoder().decode(stdout),
-    stderr: new TextDecoder().decode(stderr),
-  };
 }
 
 /** The path of the deno running the tests, for child processes of ours. */
