@@ -49,26 +49,16 @@ export function checkSize(
  */
 export function checkKey(value: unknown, what = "key"): number {
   if (
-    typeof value === "number" && value > int32.max && value <= uint32.max && Number.isInteger(value)
+    typeof value === "number" && Number.isInteger(value) && value >= int32.min &&
+    value <= uint32.max && !Object.is(value, -0)
   ) {
     return value | 0;
   }
-  if (
-    typeof value !== "number" || Number.isNaN(value) || !Number.isInteger(value) ||
-    Object.is(value, -0)
-  ) {
-    return int32.check(value, what);
-  }
-  if (value < int32.min || value > uint32.max) {
-    throw new RangeError(
-      `${
-        capitalize(what)
-      } must be an integer in [${int32.min}, ${uint32.max}] (32 bits, signed or unsigned): got ${
-        describeValue(value)
-      }`,
-    );
-  }
-  return value;
+  const expected = `${
+    capitalize(what)
+  } must be an integer in [${int32.min}, ${uint32.max}] (32 bits, signed or unsigned)`;
+  if (typeof value !== "number") throw new TypeError(`${expected}: got ${describeValue(value)}`);
+  throw new RangeError(`${expected}: got ${describeValue(value)}`);
 }
 
 /** Permission bits: an integer in `[0, max]` (0o777 for IPC objects and FIFOs). */
