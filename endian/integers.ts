@@ -76,18 +76,14 @@ function integerError(
 ): TypeError | RangeError {
   const expected = `${what} must be an integer in ${rangeText(min, max)} (${typeName})`;
   const rightKind = typeof value === "number" || (acceptsBigInt && typeof value === "bigint");
-  if (!rightKind) return new TypeError(`${capitalize(expected)}: got ${describeValue(value)}`);
+  if (!rightKind) return new TypeError(`${expected}: got ${describeValue(value)}`);
   const unsafe = acceptsBigInt && typeof value === "number" && Number.isInteger(value) &&
     !Number.isSafeInteger(value);
   return new RangeError(
-    `${capitalize(expected)}: got ${describeValue(value)}${
+    `${expected}: got ${describeValue(value)}${
       unsafe ? ", which a number cannot hold exactly: pass a bigint" : ""
     }`,
   );
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function smallInteger(bits: 8 | 16 | 32, signed: boolean): IntegerType<number> {
@@ -209,7 +205,7 @@ export function checkSafeInteger(
     typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max &&
     !Object.is(value, -0)
   ) return value;
-  const expected = `${capitalize(what)} must be an integer in ${rangeText(min, max)}`;
+  const expected = `${what} must be an integer in ${rangeText(min, max)}`;
   if (typeof value !== "number") {
     throw new TypeError(`${expected}: got ${describeValue(value)}`);
   }

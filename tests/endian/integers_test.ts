@@ -67,7 +67,7 @@ test("check() rejects NaN, -0, fractions and infinities with a RangeError naming
       throwsWith(
         () => type.check(value, "options.size"),
         RangeError,
-        `Options.size must be an integer in [${type.min}, ${type.max}] (${type.name})`,
+        `options.size must be an integer in [${type.min}, ${type.max}] (${type.name})`,
         `got ${shown}`,
       );
     }
@@ -114,7 +114,7 @@ test("check() rejects strings, null, undefined, objects and booleans with a Type
       throwsWith(
         () => type.check(value, "mode"),
         TypeError,
-        `Mode must be an integer in [${type.min}, ${type.max}] (${type.name})`,
+        `mode must be an integer in [${type.min}, ${type.max}] (${type.name})`,
         `got ${shown}`,
       );
     }
@@ -126,7 +126,7 @@ test("a bigint given for an 8- to 32-bit integer is a TypeError naming the value
     throwsWith(
       () => type.check(1n, "count"),
       TypeError,
-      `Count must be an integer in [${type.min}, ${type.max}] (${type.name})`,
+      `count must be an integer in [${type.min}, ${type.max}] (${type.name})`,
       "got 1n",
     );
   }
@@ -141,7 +141,7 @@ test("check() names the value 'value' when not told what it is", () => {
   throwsWith(
     () => uint8.check(256),
     RangeError,
-    "Value must be an integer in [0, 255] (uint8): got 256",
+    "value must be an integer in [0, 255] (uint8): got 256",
   );
 });
 
@@ -178,7 +178,7 @@ test("checkSafeInteger() takes safe integers in [min, max] and rejects the rest"
   throwsWith(
     () => checkSafeInteger(-1, "size", 0),
     RangeError,
-    "Size must be an integer in [0, 9007199254740991]: got -1",
+    "size must be an integer in [0, 9007199254740991]: got -1",
   );
   throwsWith(() => checkSafeInteger(11, "size", 0, 10), RangeError, "[0, 10]", "got 11");
   throwsWith(() => checkSafeInteger(2 ** 53, "size"), RangeError, "got 9007199254740992");

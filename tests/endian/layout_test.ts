@@ -158,7 +158,7 @@ test("nested structs are aligned to their own alignment and padded as C does", (
 test("errors inside nested structs name the whole path", () => {
   const Inner = struct([["y", u16]], { abi });
   const Outer = struct([["inner", Inner]], { name: "outer", abi });
-  throwsWith(() => Outer.encode({ inner: { y: -1 } }), RangeError, "Outer.inner.y", "got -1");
+  throwsWith(() => Outer.encode({ inner: { y: -1 } }), RangeError, "outer.inner.y", "got -1");
   throwsWith(() => Outer.encode({ inner: 5 as never }), TypeError, "outer.inner must be an object");
   throwsWith(() => Outer.encode({ inner: {} as never }), TypeError, 'outer.inner has no field "y"');
 });
@@ -351,7 +351,7 @@ test("a view assignment that is refused writes nothing", () => {
   const bytes = MsgSt.encode({ mtype: 1, name: "Alan", math: 90, chinese: 85 });
   const before = bytes.slice();
   const view = MsgSt.view(bytes);
-  throwsWith(() => view.math = 2 ** 31, RangeError, "Struct msg_st.math", "got 2147483648");
+  throwsWith(() => view.math = 2 ** 31, RangeError, "struct msg_st.math", "got 2147483648");
   throwsWith(() => view.math = "1" as never, TypeError);
   throwsWith(() => view.name = "x".repeat(40), RangeError, "40 bytes in UTF-8");
   throwsWith(() => view.mtype = 1.5, RangeError, "got 1.5");

@@ -87,7 +87,7 @@ test("integer fields reject bad values with the field's path, the value and the 
   throwsWith(
     () => L.encode({ ...ok, port: 65536 }),
     RangeError,
-    "Struct s.port",
+    "struct s.port",
     "[0, 65535]",
     "got 65536",
   );
@@ -277,7 +277,7 @@ test("array() needs exactly its length in elements, each checked with its index"
   const L = packed([["xs", array(u8, 3)]], { name: "rec" });
   throwsWith(() => L.encode({ xs: [1, 2] }), RangeError, "exactly 3 elements", "got 2");
   throwsWith(() => L.encode({ xs: [1, 2, 3, 4] }), RangeError, "got 4");
-  throwsWith(() => L.encode({ xs: [1, 256, 3] }), RangeError, "Rec.xs[1]", "got 256");
+  throwsWith(() => L.encode({ xs: [1, 256, 3] }), RangeError, "rec.xs[1]", "got 256");
   throwsWith(() => L.encode({ xs: new Uint8Array(3) as never }), TypeError, "must be an array");
   for (const length of [0, -1, 1.5, NaN]) throwsWith(() => array(u8, length), RangeError);
   throwsWith(() => array(u8, "3" as never), TypeError);
@@ -325,7 +325,7 @@ test("flexibleChars() enforces maxBytes and rejects NUL, lone surrogates and non
   throwsWith(() => L.encode({ name: "\udc00" }), RangeError, "lone surrogate");
   throwsWith(() => L.encode({ name: 1 as never }), TypeError, "must be a string");
   for (const maxBytes of [-1, 1.5, NaN, -0]) {
-    throwsWith(() => flexibleChars({ maxBytes }), RangeError, "Options.maxBytes");
+    throwsWith(() => flexibleChars({ maxBytes }), RangeError, "options.maxBytes");
   }
   throwsWith(() => flexibleChars({ maxBytes: "3" as never }), TypeError);
 });

@@ -35,7 +35,7 @@ test("checkInt32() takes [-2^31, 2^31 - 1] and refuses the rest, naming value an
   throwsWith(
     () => checkInt32(2 ** 31, "semnum"),
     RangeError,
-    `Semnum must be an integer in ${range}`,
+    `semnum must be an integer in ${range}`,
     "got 2147483648",
   );
   throwsWith(() => checkInt32(-(2 ** 31) - 1, "semnum"), RangeError, "got -2147483649");
@@ -67,7 +67,7 @@ test("checkNonNegativeInt32() takes [0, 2^31 - 1] and refuses -1 and 2^31", () =
   throwsWith(
     () => checkNonNegativeInt32(-1, "id"),
     RangeError,
-    "Id must be an integer in [0, 2147483647]: got -1",
+    "id must be an integer in [0, 2147483647]: got -1",
   );
   throwsWith(() => checkNonNegativeInt32(2 ** 31, "id"), RangeError, "got 2147483648");
   for (const [v, shown] of badNumbers) {
@@ -81,8 +81,8 @@ test("checkNonNegativeInt32() takes [0, 2^31 - 1] and refuses -1 and 2^31", () =
 test("checkFd() takes [0, 2^31 - 1], names the argument 'fd' by default", () => {
   assert.equal(checkFd(0), 0);
   assert.equal(checkFd(1023), 1023);
-  throwsWith(() => checkFd(-1), RangeError, "Fd must be an integer in [0, 2147483647]: got -1");
-  throwsWith(() => checkFd(2 ** 31, "readFd"), RangeError, "ReadFd", "got 2147483648");
+  throwsWith(() => checkFd(-1), RangeError, "fd must be an integer in [0, 2147483647]: got -1");
+  throwsWith(() => checkFd(2 ** 31, "readFd"), RangeError, "readFd", "got 2147483648");
   for (const [v, shown] of badNumbers) throwsWith(() => checkFd(v), RangeError, `got ${shown}`);
   for (const [v, shown] of notNumbers) throwsWith(() => checkFd(v), TypeError, `got ${shown}`);
 });
@@ -94,12 +94,12 @@ test("checkSize() takes safe integers in [min, max], 0 and 2^53 - 1 by default",
   throwsWith(
     () => checkSize(-1, "size"),
     RangeError,
-    "Size must be an integer in [0, 9007199254740991]: got -1",
+    "size must be an integer in [0, 9007199254740991]: got -1",
   );
   throwsWith(
     () => checkSize(8193, "message size", 1, 8192),
     RangeError,
-    "Message size must be an integer in [1, 8192]: got 8193",
+    "message size must be an integer in [1, 8192]: got 8193",
   );
   throwsWith(() => checkSize(0, "size", 1), RangeError, "got 0");
   throwsWith(() => checkSize(2 ** 53, "size"), RangeError, "got 9007199254740992");
@@ -121,7 +121,7 @@ test("checkKey() takes a key signed as C holds it or unsigned as ipcs prints it"
 });
 
 test("checkKey() refuses anything outside 32 bits with the key's range in the message", () => {
-  const range = "Key must be an integer in [-2147483648, 4294967295] (32 bits, signed or unsigned)";
+  const range = "key must be an integer in [-2147483648, 4294967295] (32 bits, signed or unsigned)";
   throwsWith(() => checkKey(2 ** 32), RangeError, range, "got 4294967296");
   throwsWith(() => checkKey(-(2 ** 31) - 1), RangeError, range, "got -2147483649");
   for (const [v, shown] of badNumbers) {
@@ -130,7 +130,7 @@ test("checkKey() refuses anything outside 32 bits with the key's range in the me
   for (const [v, shown] of notNumbers) {
     throwsWith(() => checkKey(v), TypeError, range, `got ${shown}`);
   }
-  throwsWith(() => checkKey(1.5, "options.key"), RangeError, "Options.key must be");
+  throwsWith(() => checkKey(1.5, "options.key"), RangeError, "options.key must be");
 });
 
 test("checkMode() takes permission bits in [0, 0o777] (or the given max)", () => {
@@ -138,8 +138,8 @@ test("checkMode() takes permission bits in [0, 0o777] (or the given max)", () =>
   assert.equal(checkMode(0), 0);
   assert.equal(checkMode(0o777), 0o777);
   assert.equal(checkMode(0o4755, "mode", 0o7777), 0o4755);
-  throwsWith(() => checkMode(0o1000), RangeError, "Mode must be an integer in [0, 0o777]: got 512");
-  throwsWith(() => checkMode(-1, "options.mode"), RangeError, "Options.mode", "got -1");
+  throwsWith(() => checkMode(0o1000), RangeError, "mode must be an integer in [0, 0o777]: got 512");
+  throwsWith(() => checkMode(-1, "options.mode"), RangeError, "options.mode", "got -1");
   for (const [v, shown] of badNumbers) {
     throwsWith(() => checkMode(v), RangeError, "[0, 0o777]", `got ${shown}`);
   }
@@ -153,7 +153,7 @@ test("checkTimeout() takes milliseconds from 0 up, fractions and Infinity includ
   assert.equal(checkTimeout(0), 0);
   assert.equal(checkTimeout(2.5), 2.5);
   assert.equal(checkTimeout(Infinity), Infinity);
-  const expected = "Timeout must be a number of milliseconds, 0 or more (Infinity for none)";
+  const expected = "timeout must be a number of milliseconds, 0 or more (Infinity for none)";
   for (
     const [v, shown] of [[-1, "-1"], [NaN, "NaN"], [-0, "-0"], [-Infinity, "-Infinity"]] as const
   ) {
@@ -169,18 +169,18 @@ test("checkBoolean(), checkString() and checkBytes() refuse other kinds with a T
   throwsWith(
     () => checkBoolean(1, "options.exclusive"),
     TypeError,
-    "Options.exclusive must be a boolean: got 1",
+    "options.exclusive must be a boolean: got 1",
   );
   throwsWith(() => checkBoolean("true", "create"), TypeError, 'got "true"');
   assert.equal(checkString("", "path"), "");
-  throwsWith(() => checkString(1, "path"), TypeError, "Path must be a string: got 1");
+  throwsWith(() => checkString(1, "path"), TypeError, "path must be a string: got 1");
   throwsWith(() => checkString(null, "path"), TypeError, "got null");
   const data = new Uint8Array(2);
   assert.equal(checkBytes(data, "data"), data);
   throwsWith(
     () => checkBytes([1, 2], "data"),
     TypeError,
-    "Data must be a Uint8Array: got an array",
+    "data must be a Uint8Array: got an array",
   );
   throwsWith(() => checkBytes(new ArrayBuffer(2), "data"), TypeError, "an object");
   throwsWith(() => checkBytes("ab", "data"), TypeError, 'got "ab"');
@@ -194,7 +194,7 @@ test("checkOptions() gives {} for undefined and refuses what is not a plain obje
     throwsWith(
       () => checkOptions(v as never),
       TypeError,
-      "Options must be an object",
+      "options must be an object",
       `got ${shown}`,
     );
   }
@@ -207,7 +207,7 @@ test("checkAbortSignal() takes an AbortSignal or undefined", () => {
   throwsWith(
     () => checkAbortSignal(new AbortController()),
     TypeError,
-    "Options.signal must be an AbortSignal: got an object",
+    "options.signal must be an AbortSignal: got an object",
   );
   throwsWith(() => checkAbortSignal(null), TypeError, "got null");
 });

@@ -196,13 +196,13 @@ test("cString() encodes UTF-8 with one terminating NUL", () => {
 
 test("cString() refuses a NUL inside, a lone surrogate, and non-strings", () => {
   throwsWith(
-    () => cString("a\0b", "Path"),
+    () => cString("a\0b", "path"),
     RangeError,
-    "Path must not contain a NUL character",
+    "path must not contain a NUL character",
     '"a\\u0000b"',
   );
-  throwsWith(() => cString("a\ud800", "Path"), RangeError, "lone surrogate");
-  throwsWith(() => cString(5 as never, "Path"), TypeError, "Path must be a string: got 5");
+  throwsWith(() => cString("a\ud800", "path"), RangeError, "lone surrogate");
+  throwsWith(() => cString(5 as never, "path"), TypeError, "path must be a string: got 5");
 });
 
 test("pointers: a buffer's address, copied from and read as a C string", () => {
