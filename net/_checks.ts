@@ -12,11 +12,6 @@ import { IF_NAMESIZE } from "./constants.ts";
 
 const encoder = new TextEncoder();
 
-/** Capitalizes the first letter, for messages that start with the argument's name. */
-export function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
 /** A port: an integer in [0, 65535]. */
 export function checkPort(value: unknown, what = "port"): number {
   if (
@@ -32,7 +27,7 @@ export function checkInterfaceName(value: unknown, what = "interface name"): str
   const length = encoder.encode(name).length;
   if (length === 0 || length >= IF_NAMESIZE || name.includes("\0")) {
     throw new RangeError(
-      `${capitalize(what)} must be 1 to ${IF_NAMESIZE - 1} bytes long, without NUL: got ${
+      `${what} must be 1 to ${IF_NAMESIZE - 1} bytes long, without NUL: got ${
         describeValue(value)
       }`,
     );

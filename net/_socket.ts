@@ -74,7 +74,7 @@ export function familyNumber(family: AddressFamily): number {
 export function checkFamily(value: unknown, what = "options.family"): AddressFamily {
   if (value === "ipv4" || value === "ipv6") return value;
   throw new (typeof value === "string" ? RangeError : TypeError)(
-    `${what.charAt(0).toUpperCase()}${what.slice(1)} must be "ipv4" or "ipv6": got ${
+    `${what} must be "ipv4" or "ipv6": got ${
       typeof value === "string" ? JSON.stringify(value) : String(value)
     }`,
   );
@@ -181,7 +181,7 @@ export function syncTimeout(options: Waits | undefined): number {
   const ms = checkTimeout(timeout, "options.timeout");
   if (ms > maxTimeout) {
     throw new RangeError(
-      `Options.timeout must be at most ${maxTimeout} ms (or Infinity): got ${ms}`,
+      `options.timeout must be at most ${maxTimeout} ms (or Infinity): got ${ms}`,
     );
   }
   return Math.ceil(ms);

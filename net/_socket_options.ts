@@ -17,7 +17,7 @@ import {
 import { netLayouts } from "../endian/libc_net.ts";
 import { posixLayouts } from "../endian/libc_posix.ts";
 import { hostByteOrder } from "../endian/byte_order.ts";
-import { capitalize, checkInterfaceName } from "./_checks.ts";
+import { checkInterfaceName } from "./_checks.ts";
 import { addressFamily, inetNtop, inetPton } from "./address.ts";
 import { interfaceIndex } from "./interfaces.ts";
 import * as c from "./constants.ts";
@@ -90,11 +90,10 @@ function timeoutOption(name: number): Codec {
       if (
         typeof value !== "number" || !(value >= 0) || value === Infinity || Object.is(value, -0)
       ) {
-        const message = `${
-          capitalize(what)
-        } must be a finite number of milliseconds, 0 or more (0 for none): got ${
-          describeValue(value)
-        }`;
+        const message =
+          `${what} must be a finite number of milliseconds, 0 or more (0 for none): got ${
+            describeValue(value)
+          }`;
         throw typeof value === "number" ? new RangeError(message) : new TypeError(message);
       }
       const micros = Math.round(value * 1000);
@@ -117,13 +116,13 @@ export function checkGroupAddress(
   family: "ipv4" | "ipv6",
 ): Uint8Array {
   if (typeof value !== "string") {
-    throw new TypeError(`${capitalize(what)} must be a string: got ${describeValue(value)}`);
+    throw new TypeError(`${what} must be a string: got ${describeValue(value)}`);
   }
   const bytes = parseFamily(value, what, family);
   const multicast = family === "ipv4" ? (bytes[0]! & 0xf0) === 0xe0 : bytes[0] === 0xff;
   if (!multicast) {
     throw new RangeError(
-      `${capitalize(what)} must be an ${
+      `${what} must be an ${
         family === "ipv4"
           ? "IPv4 multicast address (224.0.0.0/4)"
           : "IPv6 multicast address (ff00::/8)"
@@ -138,7 +137,7 @@ function parseFamily(value: string, what: string, family: "ipv4" | "ipv6"): Uint
     return inetPton(family, value);
   } catch {
     throw new RangeError(
-      `${capitalize(what)} must be a numeric ${family === "ipv4" ? "IPv4" : "IPv6"} address: got ${
+      `${what} must be a numeric ${family === "ipv4" ? "IPv4" : "IPv6"} address: got ${
         describeValue(value)
       }`,
     );
@@ -156,7 +155,7 @@ export function ipv4Interface(
   }
   if (typeof value !== "string") {
     throw new TypeError(
-      `${capitalize(what)} must be an IPv4 address, an interface name or an interface index: got ${
+      `${what} must be an IPv4 address, an interface name or an interface index: got ${
         describeValue(value)
       }`,
     );
@@ -165,7 +164,7 @@ export function ipv4Interface(
   if (family === "ipv4") return { address: inetPton("ipv4", value), index: 0 };
   if (family === "ipv6") {
     throw new RangeError(
-      `${capitalize(what)} must be an IPv4 address, an interface name or an index: got ${
+      `${what} must be an IPv4 address, an interface name or an index: got ${
         describeValue(value)
       }, an IPv6 address`,
     );
@@ -196,7 +195,7 @@ function mreqSource(value: unknown, what: string): Uint8Array {
   const group = checkGroupAddress(request.group, `${what}.group`, "ipv4");
   if (typeof request.source !== "string") {
     throw new TypeError(
-      `${capitalize(what)}.source must be an IPv4 address: got ${describeValue(request.source)}`,
+      `${what}.source must be an IPv4 address: got ${describeValue(request.source)}`,
     );
   }
   const source = parseFamily(request.source, `${what}.source`, "ipv4");
@@ -204,9 +203,7 @@ function mreqSource(value: unknown, what: string): Uint8Array {
   if (request.interface !== undefined) {
     if (typeof request.interface !== "string") {
       throw new TypeError(
-        `${capitalize(what)}.interface must be an IPv4 address: got ${
-          describeValue(request.interface)
-        }`,
+        `${what}.interface must be an IPv4 address: got ${describeValue(request.interface)}`,
       );
     }
     iface = parseFamily(request.interface, `${what}.interface`, "ipv4");

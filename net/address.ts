@@ -16,7 +16,7 @@ import { cString, libc } from "../ipc/_libc.ts";
 import { checkOptions, checkUint32, describeValue } from "../ipc/_checks.ts";
 import { hostByteOrder } from "../endian/byte_order.ts";
 import { netLayouts } from "../endian/libc_net.ts";
-import { capitalize, checkPort } from "./_checks.ts";
+import { checkPort } from "./_checks.ts";
 import { sockaddrAccess } from "./_sockaddr.ts";
 import { AF_INET, AF_INET6 } from "./constants.ts";
 import { interfaceIndex } from "./interfaces.ts";
@@ -121,7 +121,7 @@ export class SocketAddress {
     if (init.flowlabel !== undefined) {
       flowlabel = checkUint32(init.flowlabel, "flowlabel");
       if (flowlabel > 0xfffff) {
-        throw new RangeError(`Flowlabel must be an integer in [0, 1048575]: got ${flowlabel}`);
+        throw new RangeError(`flowlabel must be an integer in [0, 1048575]: got ${flowlabel}`);
       }
     }
     if (init.scopeId !== undefined) scopeId = checkUint32(init.scopeId, "scopeId");
@@ -479,9 +479,7 @@ function parseHost(
 ): { family: AddressFamily; bytes: Uint8Array; scopeId: number } {
   if (typeof value !== "string") {
     throw new TypeError(
-      `${capitalize(what)} must be a numeric IPv4 or IPv6 address string: got ${
-        describeValue(value)
-      }`,
+      `${what} must be a numeric IPv4 or IPv6 address string: got ${describeValue(value)}`,
     );
   }
   if (family !== undefined && family !== "ipv4" && family !== "ipv6") {
@@ -501,14 +499,14 @@ function parseHost(
   else if (c && libc().inet_pton(AF_INET6, c, scratch) === 1) found = "ipv6";
   if (!found) {
     throw new RangeError(
-      `${capitalize(what)} must be a numeric ${
+      `${what} must be a numeric ${
         family === "ipv4" ? "IPv4" : family === "ipv6" ? "IPv6" : "IPv4 or IPv6"
       } address: got ${describeValue(value)}`,
     );
   }
   if (family !== undefined && family !== found) {
     throw new RangeError(
-      `${capitalize(what)} must be an ${family === "ipv4" ? "IPv4" : "IPv6"} address: got ${
+      `${what} must be an ${family === "ipv4" ? "IPv4" : "IPv6"} address: got ${
         describeValue(value)
       }, an ${found === "ipv4" ? "IPv4" : "IPv6"} address`,
     );

@@ -32,7 +32,7 @@ import { IF_NAMESIZE } from "./constants.ts";
  * ```
  */
 export function interfaceIndex(name: string): number {
-  checkInterfaceName(name, "interface name");
+  checkInterfaceName(name, "name");
   const index = libc().if_nametoindex(cString(name, "Interface name"));
   if (index === 0) {
     throw lastError("if_nametoindex", {
@@ -62,9 +62,9 @@ export function interfaceIndex(name: string): number {
  * ```
  */
 export function interfaceName(index: number): string {
-  checkUint32(index, "interface index");
+  checkUint32(index, "index");
   if (index === 0) {
-    throw new RangeError("Interface index must be an integer in [1, 4294967295]: got 0");
+    throw new RangeError("index must be an integer in [1, 4294967295]: got 0");
   }
   const buffer = new Uint8Array(IF_NAMESIZE);
   if (libc().if_indextoname(index, buffer) === null) {

@@ -406,7 +406,7 @@ export class TcpConnection {
       ? SHUT_RDWR
       : -1;
     if (code < 0) {
-      throw new RangeError(`How must be "read", "write" or "both": got ${JSON.stringify(how)}`);
+      throw new RangeError(`how must be "read", "write" or "both": got ${JSON.stringify(how)}`);
     }
     if (libc().shutdown(this.#open("shutdown"), code) === -1) {
       throw errnoCallError(lastErrno(), "shutdown", `shut down ${this.#what()}`);
@@ -543,7 +543,7 @@ function startConnect(
   const local = o.localAddress === undefined ? undefined : SocketAddress.from(o.localAddress);
   if (local && local.family !== target.family) {
     throw new RangeError(
-      `Options.localAddress ${local} and the address ${target} must be of the same family`,
+      `options.localAddress ${local} and the address ${target} must be of the same family`,
     );
   }
   const fd = openSocket(target.family, SOCK_STREAM, SOCK_NONBLOCK, "a TCP socket");

@@ -175,7 +175,7 @@ export class TcpListener {
       if (o.reusePort !== undefined) writeOption(fd, "SO_REUSEPORT", o.reusePort, what);
       if (o.ipv6Only !== undefined) {
         if (target.family !== "ipv6") {
-          throw new TypeError("Options.ipv6Only applies to IPv6 listeners only");
+          throw new TypeError("options.ipv6Only applies to IPv6 listeners only");
         }
         writeOption(fd, "IPV6_V6ONLY", o.ipv6Only, what);
       }

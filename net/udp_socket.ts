@@ -728,7 +728,7 @@ export class UdpSocket {
   #sourceGroup(level: number, index: number, group: string, source: unknown, join: boolean): void {
     checkGroupAddress(group, "group", this.#family);
     if (typeof source !== "string") {
-      throw new TypeError(`Options.source must be an address string: got ${typeof source}`);
+      throw new TypeError(`options.source must be an address string: got ${typeof source}`);
     }
     const bytes = groupSourceReq(
       index,
@@ -1012,7 +1012,7 @@ function applyOptions(socket: UdpSocket, o: UdpSocketOptions): void {
   if (o.broadcast !== undefined) socket.setOption("SO_BROADCAST", o.broadcast);
   if (o.ipv6Only !== undefined) {
     if (socket.family !== "ipv6") {
-      throw new TypeError("Options.ipv6Only applies to IPv6 sockets only");
+      throw new TypeError("options.ipv6Only applies to IPv6 sockets only");
     }
     socket.setOption("IPV6_V6ONLY", o.ipv6Only);
   }
