@@ -193,6 +193,7 @@ export class TcpListener {
       throw error;
     }
     const listener = new TcpListener(fd);
+    listener.#local = socketName(fd, "local", what);
     return listener;
   }
 
@@ -403,6 +404,14 @@ export class TcpListener {
   }
 
   #what(): string {
+    if (!this.#local && this.#fd >= 0) {
+      // Error paths only: name the listener by its address.
+      try {
+        this.#local = socketName(this.#fd, "local", "a TCP listener");
+      } catch {
+        // Keep the fd number.
+      }
+    }
     return this.#local ? `the TCP listener on ${this.#local}` : `the TCP listener (fd ${this.#fd})`;
   }
 }

@@ -14,6 +14,8 @@ export interface PeerProcess extends AsyncDisposable {
   readonly child: Deno.ChildProcess;
   /** The next line of stdout, waiting at most `ms` (default 10 s). */
   line(ms?: number): Promise<string>;
+  /** What the peer has written to stderr so far. */
+  stderrText(): string;
   /** Waits for the peer to exit (at most `ms`), and returns its status and stderr. */
   exit(ms?: number): Promise<{ code: number; stderr: string }>;
 }
@@ -67,6 +69,7 @@ export function spawnPeer(
 
   return {
     child,
+    stderrText: () => stderr,
     async line(ms = 10_000): Promise<string> {
       const deadline = Date.now() + ms;
       for (;;) {

@@ -15,6 +15,11 @@ function loopbackSender(source = "127.0.0.1"): UdpSocket {
   });
 }
 
+/** The index of the loopback interface. */
+function loopbackIndex(): number {
+  return Number(Deno.readTextFileSync("/sys/class/net/lo/ifindex"));
+}
+
 /** Whether `receiver` gets a datagram within `ms`. */
 async function receives(receiver: UdpSocket, ms = 150): Promise<string | undefined> {
   try {
@@ -41,7 +46,7 @@ test("a receiver gets a group's datagrams only between joinGroup() and leaveGrou
 });
 
 test("the interface of a membership can be given by address, name or index", async () => {
-  const lo = Number(Deno.readTextFileSync("/sys/class/net/lo/ifindex"));
+  const lo = loopbackIndex();
   for (const iface of ["127.0.0.1", "lo", lo]) {
     const group = randomGroup();
     using receiver = UdpSocket.bind("0.0.0.0:0");
@@ -199,7 +204,7 @@ test(
         source,
       ]);
       assert.equal(await member.line(20_000), "joined");
-      await using sender = a.spawn(deno, [
+      await using _sender = a.spawn(deno, [
         "eval",
         "--ext=ts",
         senderScript,
@@ -228,7 +233,7 @@ test(
         "1000",
       ]);
       assert.equal(await local.line(20_000), "joined");
-      await using sender = a.spawn(deno, ["eval", "--ext=ts", senderScript, "--", ...args, loop!]);
+      await using _sender = a.spawn(deno, ["eval", "--ext=ts", senderScript, "--", ...args, loop!]);
       assert.equal(await local.line(20_000), expected, loop);
     }
   },
