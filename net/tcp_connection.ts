@@ -152,6 +152,7 @@ export class TcpConnection {
       description: `the TCP connection with ${peer}`,
       nonblocking,
       reasons: connectionReasons,
+      briefWaits: true,
     });
   }
 

@@ -8,7 +8,7 @@
  */
 
 import { libc } from "../ipc/_libc.ts";
-import { forget, waitFor } from "../ipc/_poller.ts";
+import { BriefWait, forget, waitFor } from "../ipc/_poller.ts";
 import {
   checkBoolean,
   checkBytes,
@@ -115,6 +115,7 @@ const retryable = new Set([
 export class TcpListener {
   #fd: number;
   #local: SocketAddress | undefined;
+  readonly #brief = new BriefWait();
 
   /**
    * Adopts a listening socket's fd (one inherited from a parent process,
@@ -267,7 +268,7 @@ export class TcpListener {
       const fd = this.#open("accept4", "accept on");
       const connection = this.#tryAccept(fd);
       if (connection) return connection;
-      await waitFor(fd, "read", signal);
+      await waitFor(fd, "read", signal, this.#brief);
     }
   }
 

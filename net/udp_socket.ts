@@ -9,7 +9,7 @@
  */
 
 import { libc } from "../ipc/_libc.ts";
-import { forget, waitFor } from "../ipc/_poller.ts";
+import { BriefWait, forget, waitFor } from "../ipc/_poller.ts";
 import {
   checkBoolean,
   checkBytes,
@@ -200,6 +200,7 @@ export class UdpSocket {
   readonly #family: AddressFamily;
   #local: SocketAddress | undefined;
   #remote: SocketAddress | undefined;
+  readonly #brief = new BriefWait();
 
   /**
    * Creates an unbound UDP socket. The first send binds it to an
@@ -426,7 +427,7 @@ export class UdpSocket {
       const n = sendto(fd, bytes, length, flags | MSG_DONTWAIT, sockaddr, sockaddr.length);
       if (n >= 0n) return Number(n);
       const errno = lastErrno();
-      if (errno === EAGAIN) await waitFor(fd, "write", signal);
+      if (errno === EAGAIN) await waitFor(fd, "write", signal, this.#brief);
       else if (errno !== EINTR) throw this.#sendError(errno, target, bytes.length);
     }
   }
@@ -477,7 +478,7 @@ export class UdpSocket {
       const n = send(fd, bytes, length, flags | MSG_DONTWAIT);
       if (n >= 0n) return Number(n);
       const errno = lastErrno();
-      if (errno === EAGAIN) await waitFor(fd, "write", signal);
+      if (errno === EAGAIN) await waitFor(fd, "write", signal, this.#brief);
       else if (errno !== EINTR) throw this.#sendError(errno, this.#remote, bytes.length);
     }
   }
@@ -549,7 +550,7 @@ export class UdpSocket {
         return this.#datagram(buffer, Number(n), receivedAddress(), allowTruncated, options);
       }
       const errno = lastErrno();
-      if (errno === EAGAIN) await waitFor(fd, "read", signal);
+      if (errno === EAGAIN) await waitFor(fd, "read", signal, this.#brief);
       else if (errno !== EINTR) throw this.#receiveError(errno);
     }
   }
@@ -600,7 +601,7 @@ export class UdpSocket {
         return this.#datagram(buffer, Number(n), this.#remote, allowTruncated, options).data;
       }
       const errno = lastErrno();
-      if (errno === EAGAIN) await waitFor(fd, "read", signal);
+      if (errno === EAGAIN) await waitFor(fd, "read", signal, this.#brief);
       else if (errno !== EINTR) throw this.#receiveError(errno);
     }
   }
