@@ -16,7 +16,7 @@ import { errnoError, lastErrno, lastError, libc } from "../ipc/_libc.ts";
 import { waitForSync } from "../ipc/_poller.ts";
 import { checkAbortSignal, checkTimeout } from "../ipc/_checks.ts";
 import { ErrnoError } from "../ipc/errno.ts";
-import type { AddressFamily, SocketAddress } from "./address.ts";
+import { type AddressFamily, type AddressLike, SocketAddress } from "./address.ts";
 import { SOCKADDR_STORAGE_SIZE, sockaddrAccess } from "./_sockaddr.ts";
 import { AF_INET, AF_INET6, SOCK_CLOEXEC } from "./constants.ts";
 
@@ -228,3 +228,35 @@ export function waitUntil(
 
 /** The last errno, for callers that branch on EINTR and EAGAIN. */
 export { lastErrno };
+
+/**
+ * The local address to bind to: an address, or `{ port }` alone for the
+ * wildcard address of `family` (default IPv4).
+ *
+ * @param verb `"bind"` or `"listen"`, for the message of a family mismatch.
+ */
+export function localAddressFor(
+  value: AddressLike | { readonly port: number },
+  family: AddressFamily | undefined,
+  verb = "bind",
+): SocketAddress {
+  if (
+    value !== null && typeof value === "object" && !(value instanceof SocketAddress) &&
+    (value as { address?: unknown }).address === undefined
+  ) {
+    const f = family === undefined ? "ipv4" : checkFamily(family);
+    return new SocketAddress({
+      address: f === "ipv6" ? "::" : "0.0.0.0",
+      port: (value as { port: number }).port,
+    });
+  }
+  const address = SocketAddress.from(value as AddressLike);
+  if (family !== undefined && checkFamily(family) !== address.family) {
+    throw new RangeError(
+      `Cannot ${verb} with an ${family === "ipv6" ? "IPv6" : "IPv4"} socket on ${address}, an ${
+        address.family === "ipv6" ? "IPv6" : "IPv4"
+      } address`,
+    );
+  }
+  return address;
+}

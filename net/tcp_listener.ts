@@ -18,14 +18,13 @@ import {
   checkSafeInteger,
 } from "../ipc/_checks.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
-import { type AddressFamily, type AddressLike, SocketAddress } from "./address.ts";
+import type { AddressFamily, AddressLike, SocketAddress } from "./address.ts";
 import {
   addressBuffer,
   addressLength,
   addressLengthBytes,
   asyncSignal,
   bindSocket,
-  checkFamily,
   closedError,
   closeQuietly,
   deadlineOf,
@@ -33,6 +32,7 @@ import {
   EINTR,
   errnoCallError,
   lastErrno,
+  localAddressFor,
   openSocket,
   receivedAddress,
   socketName,
@@ -162,7 +162,7 @@ export class TcpListener {
     options?: TcpListenOptions,
   ): TcpListener {
     const o = checkOptions(options);
-    const target = listenAddress(address, o.family);
+    const target = localAddressFor(address, o.family, "listen");
     const backlog = o.backlog === undefined
       ? SOMAXCONN
       : checkSafeInteger(o.backlog, "options.backlog", 0, 2147483647);
@@ -415,27 +415,4 @@ export class TcpListener {
     }
     return this.#local ? `the TCP listener on ${this.#local}` : `the TCP listener (fd ${this.#fd})`;
   }
-}
-
-function listenAddress(
-  value: AddressLike | { readonly port: number },
-  family: AddressFamily | undefined,
-): SocketAddress {
-  if (
-    value !== null && typeof value === "object" && !(value instanceof SocketAddress) &&
-    (value as { address?: unknown }).address === undefined
-  ) {
-    const f = family === undefined ? "ipv4" : checkFamily(family);
-    return new SocketAddress({
-      address: f === "ipv6" ? "::" : "0.0.0.0",
-      port: (value as { port: number }).port,
-    });
-  }
-  const address = SocketAddress.from(value as AddressLike);
-  if (family !== undefined && checkFamily(family) !== address.family) {
-    throw new RangeError(
-      `Cannot listen with an ${family === "ipv6" ? "IPv6" : "IPv4"} socket on ${address}`,
-    );
-  }
-  return address;
 }

@@ -41,16 +41,10 @@ import {
   waitUntil,
 } from "./_socket.ts";
 import { SOCKADDR_STORAGE_SIZE } from "./_sockaddr.ts";
-import {
-  AF_UNSPEC,
-  IPPROTO_IP,
-  IPPROTO_IPV6,
-  MCAST_JOIN_SOURCE_GROUP,
-  MCAST_LEAVE_SOURCE_GROUP,
-  MSG_DONTWAIT,
-  MSG_TRUNC,
-  SOCK_DGRAM,
-} from "./constants.ts";
+import { payload, receiveArgs, sizeOf } from "./_udp.ts";
+import { changeMembership } from "./_multicast.ts";
+import { localAddressFor } from "./_socket.ts";
+import { AF_UNSPEC, MSG_DONTWAIT, SOCK_DGRAM } from "./constants.ts";
 import type {
   InterfaceRef,
   ReadableSocketOption,
@@ -58,19 +52,7 @@ import type {
   SocketOptionValues,
   WritableSocketOption,
 } from "./socket_options.ts";
-import {
-  checkGroupAddress,
-  groupSourceReq,
-  ipv4Interface,
-  ipv6Interface,
-  readOption,
-  readRaw,
-  writeOption,
-  writeRaw,
-} from "./_socket_options.ts";
-
-/** The largest UDP payload (65535 minus the IPv4 and UDP headers). */
-export const MAX_UDP_PAYLOAD = 65507;
+import { readOption, readRaw, writeOption, writeRaw } from "./_socket_options.ts";
 
 /** Options of {@linkcode UdpSocket} and {@linkcode UdpSocket.bind}, applied before binding. */
 export interface UdpSocketOptions {
@@ -166,16 +148,6 @@ export interface GroupOptions {
   readonly source?: string;
 }
 
-const DEFAULT_MAX_SIZE = 65536;
-/** One receive buffer for the whole process: calls run one at a time on the main thread. */
-const scratch = new Uint8Array(DEFAULT_MAX_SIZE);
-const scratchLength = BigInt(DEFAULT_MAX_SIZE);
-const sizeCache: bigint[] = [];
-
-function sizeOf(n: number): bigint {
-  return n < 2048 ? (sizeCache[n] ??= BigInt(n)) : BigInt(n);
-}
-
 /**
  * A UDP socket: `socket(AF_INET or AF_INET6, SOCK_DGRAM)`, optionally bound
  * and connected. Every wait has a sync form (`receiveFromSync`, which
@@ -247,7 +219,7 @@ export class UdpSocket {
     options?: UdpSocketOptions,
   ): UdpSocket {
     const o = checkOptions(options);
-    const target = bindAddress(address, o.family);
+    const target = localAddressFor(address, o.family);
     const socket = new UdpSocket({ ...o, family: target.family });
     try {
       socket.bind(target);
@@ -266,7 +238,7 @@ export class UdpSocket {
    * @throws {ErrnoError} If binding fails (EADDRINUSE, EADDRNOTAVAIL, EINVAL if already bound).
    */
   bind(address: AddressLike | { readonly port: number }): void {
-    const target = bindAddress(address, this.#family);
+    const target = localAddressFor(address, this.#family);
     bindSocket(this.#open("bind", "bind"), target, this.#what());
     this.#local = undefined;
   }
@@ -668,7 +640,10 @@ export class UdpSocket {
    * ```
    */
   joinGroup(group: string, options?: GroupOptions): void {
-    this.#membership(group, options, true);
+    changeMembership(this.#open("setsockopt", "join a group on"), this.#family, group, options, {
+      join: true,
+      what: this.#what(),
+    });
   }
 
   /**
@@ -681,71 +656,10 @@ export class UdpSocket {
    * @throws {ErrnoError} EADDRNOTAVAIL if it was not joined there.
    */
   leaveGroup(group: string, options?: GroupOptions): void {
-    this.#membership(group, options, false);
-  }
-
-  #membership(group: string, options: GroupOptions | undefined, join: boolean): void {
-    const o = checkOptions(options);
-    if (this.#family === "ipv4") {
-      if (o.source === undefined) {
-        this.setOption(join ? "IP_ADD_MEMBERSHIP" : "IP_DROP_MEMBERSHIP", {
-          group,
-          interface: o.interface,
-        });
-        return;
-      }
-      const iface = o.interface;
-      if (
-        iface === undefined ||
-        (typeof iface === "string" && ipv4Interface(iface, "options.interface").index === 0)
-      ) {
-        this.setOption(join ? "IP_ADD_SOURCE_MEMBERSHIP" : "IP_DROP_SOURCE_MEMBERSHIP", {
-          group,
-          source: o.source,
-          interface: iface as string | undefined,
-        });
-        return;
-      }
-      const index = ipv4Interface(iface, "options.interface").index;
-      this.#sourceGroup(IPPROTO_IP, index, group, o.source, join);
-      return;
-    }
-    if (o.source === undefined) {
-      this.setOption(join ? "IPV6_JOIN_GROUP" : "IPV6_LEAVE_GROUP", {
-        group,
-        interface: o.interface,
-      });
-      return;
-    }
-    this.#sourceGroup(
-      IPPROTO_IPV6,
-      ipv6Interface(o.interface, "options.interface"),
-      group,
-      o.source,
-      join,
-    );
-  }
-
-  #sourceGroup(level: number, index: number, group: string, source: unknown, join: boolean): void {
-    checkGroupAddress(group, "group", this.#family);
-    if (typeof source !== "string") {
-      throw new TypeError(`options.source must be an address string: got ${typeof source}`);
-    }
-    const bytes = groupSourceReq(
-      index,
-      new SocketAddress({ address: group, family: this.#family }),
-      new SocketAddress({ address: source, family: this.#family }),
-    );
-    writeRaw(
-      this.#open("setsockopt", "join a group on"),
-      level,
-      join ? MCAST_JOIN_SOURCE_GROUP : MCAST_LEAVE_SOURCE_GROUP,
-      bytes,
-      this.#what(),
-      `${
-        join ? "MCAST_JOIN_SOURCE_GROUP" : "MCAST_LEAVE_SOURCE_GROUP"
-      } (group ${group}, source ${source})`,
-    );
+    changeMembership(this.#open("setsockopt", "leave a group on"), this.#family, group, options, {
+      join: false,
+      what: this.#what(),
+    });
   }
 
   // ---- options ----------------------------------------------------------------
@@ -937,74 +851,6 @@ export class UdpSocket {
     }
     return error;
   }
-}
-
-function payload<V>(data: V, options: SendOptions<V> | undefined): Uint8Array {
-  let bytes: Uint8Array;
-  if (options !== undefined && options !== null && options.layout !== undefined) {
-    bytes = options.layout.encode(data);
-  } else if (data instanceof Uint8Array) {
-    bytes = data;
-  } else {
-    bytes = checkBytes(data, "data (without options.layout)");
-  }
-  if (bytes.length > MAX_UDP_PAYLOAD) {
-    throw new RangeError(
-      `A UDP datagram holds at most ${MAX_UDP_PAYLOAD} bytes: got ${bytes.length}`,
-    );
-  }
-  return bytes;
-}
-
-/** The buffer, its length as a bigint, the recv flags and allowTruncated of a receive. */
-function receiveArgs(
-  options: ReceiveOptions<unknown> | undefined,
-): [Uint8Array, bigint, number, boolean] {
-  if (options === undefined) return [scratch, scratchLength, MSG_TRUNC, false];
-  checkOptions(options);
-  const flags = options.flags === undefined
-    ? MSG_TRUNC
-    : checkInt32(options.flags, "options.flags") | MSG_TRUNC;
-  const allow = options.allowTruncated === undefined
-    ? false
-    : checkBoolean(options.allowTruncated, "options.allowTruncated");
-  if (options.buffer !== undefined) {
-    const buffer = checkBytes(options.buffer, "options.buffer");
-    if (options.maxSize !== undefined) {
-      throw new TypeError("Give options.buffer or options.maxSize, not both");
-    }
-    return [buffer, sizeOf(buffer.length), flags, allow];
-  }
-  if (options.maxSize !== undefined) {
-    const max = checkSafeInteger(options.maxSize, "options.maxSize", 1, DEFAULT_MAX_SIZE);
-    return [scratch.subarray(0, max), sizeOf(max), flags, allow];
-  }
-  return [scratch, scratchLength, flags, allow];
-}
-
-function bindAddress(
-  value: AddressLike | { readonly port: number },
-  family: AddressFamily | undefined,
-): SocketAddress {
-  if (
-    value !== null && typeof value === "object" && !(value instanceof SocketAddress) &&
-    (value as { address?: unknown }).address === undefined
-  ) {
-    const f = family === undefined ? "ipv4" : checkFamily(family);
-    return new SocketAddress({
-      address: f === "ipv6" ? "::" : "0.0.0.0",
-      port: (value as { port: number }).port,
-    });
-  }
-  const address = SocketAddress.from(value as AddressLike);
-  if (family !== undefined && checkFamily(family) !== address.family) {
-    throw new RangeError(
-      `Cannot bind an ${family === "ipv6" ? "IPv6" : "IPv4"} socket to ${address}, an ${
-        address.family === "ipv6" ? "IPv6" : "IPv4"
-      } address`,
-    );
-  }
-  return address;
 }
 
 function applyOptions(socket: UdpSocket, o: UdpSocketOptions): void {
