@@ -23,11 +23,38 @@ const DEFAULT_MAX_SIZE = 65536;
 const scratch = new Uint8Array(DEFAULT_MAX_SIZE);
 const scratchLength = BigInt(DEFAULT_MAX_SIZE);
 const sizeCache: bigint[] = [];
+let lastSize = DEFAULT_MAX_SIZE;
+let lastBigSize = scratchLength;
 
-/** `n` as a bigint, for a `size_t` parameter; small ones cached. */
+/** `n` as a bigint, for a `size_t` parameter, without allocating on hot paths: small ones and the last large one cached. */
 export function sizeOf(n: number): bigint {
-  return n < 2048 ? (sizeCache[n] ??= BigInt(n)) : BigInt(n);
+  if (n < 2048) return sizeCache[n] ??= BigInt(n);
+  if (n !== lastSize) {
+    lastSize = n;
+    lastBigSize = BigInt(n);
+  }
+  return lastBigSize;
 }
+
+/** The arguments of one receive, from {@linkcode receiveArgs}. */
+export interface ReceiveArgs {
+  /** Where to receive. */
+  buffer: Uint8Array;
+  /** Its length, as a bigint. */
+  length: bigint;
+  /** The recv flags, MSG_TRUNC included. */
+  flags: number;
+  /** Whether a longer datagram may be cut (reported). */
+  allowTruncated: boolean;
+}
+
+/** Reused by every receive: callers copy the fields out before anything else runs. */
+const args: ReceiveArgs = {
+  buffer: scratch,
+  length: scratchLength,
+  flags: MSG_TRUNC,
+  allowTruncated: false,
+};
 
 /** The bytes of a send: the data itself, or the record encoded with `options.layout`. */
 export function payload<V>(data: V, options: SendOptions<V> | undefined): Uint8Array {
@@ -47,11 +74,18 @@ export function payload<V>(data: V, options: SendOptions<V> | undefined): Uint8A
   return bytes;
 }
 
-/** The buffer, its length as a bigint, the recv flags and allowTruncated of a receive. */
-export function receiveArgs(
-  options: ReceiveOptions<unknown> | undefined,
-): [Uint8Array, bigint, number, boolean] {
-  if (options === undefined) return [scratch, scratchLength, MSG_TRUNC, false];
+/**
+ * The buffer, its length as a bigint, the recv flags and allowTruncated of
+ * a receive, checked. The object returned is shared: read it at once.
+ */
+export function receiveArgs(options: ReceiveOptions<unknown> | undefined): ReceiveArgs {
+  if (options === undefined) {
+    args.buffer = scratch;
+    args.length = scratchLength;
+    args.flags = MSG_TRUNC;
+    args.allowTruncated = false;
+    return args;
+  }
   checkOptions(options);
   const flags = options.flags === undefined
     ? MSG_TRUNC
@@ -59,16 +93,22 @@ export function receiveArgs(
   const allow = options.allowTruncated === undefined
     ? false
     : checkBoolean(options.allowTruncated, "options.allowTruncated");
+  let buffer: Uint8Array = scratch;
+  let length = scratchLength;
   if (options.buffer !== undefined) {
-    const buffer = checkBytes(options.buffer, "options.buffer");
+    buffer = checkBytes(options.buffer, "options.buffer");
     if (options.maxSize !== undefined) {
       throw new TypeError("Give options.buffer or options.maxSize, not both");
     }
-    return [buffer, sizeOf(buffer.length), flags, allow];
-  }
-  if (options.maxSize !== undefined) {
+    length = sizeOf(buffer.length);
+  } else if (options.maxSize !== undefined) {
     const max = checkSafeInteger(options.maxSize, "options.maxSize", 1, DEFAULT_MAX_SIZE);
-    return [scratch.subarray(0, max), sizeOf(max), flags, allow];
+    buffer = scratch.subarray(0, max);
+    length = sizeOf(max);
   }
-  return [scratch, scratchLength, flags, allow];
+  args.buffer = buffer;
+  args.length = length;
+  args.flags = flags;
+  args.allowTruncated = allow;
+  return args;
 }

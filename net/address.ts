@@ -547,6 +547,9 @@ function encodeSockaddr(address: SocketAddress): Uint8Array {
 // Addresses decoded recently: a datagram from a peer already seen costs no allocation.
 const ipv4Cache = new Map<number, SocketAddress>();
 const ipv4CacheLimit = 256;
+let lastIpv4: SocketAddress | undefined;
+let lastIpv4Host = 0;
+let lastIpv4Port = -1;
 let lastIpv6: SocketAddress | undefined;
 let lastIpv6Bytes: Uint8Array | undefined;
 
@@ -559,8 +562,10 @@ function decodeSockaddr(buffer: Uint8Array, length: number): SocketAddress {
   const family = littleEndian ? buffer[0]! | (buffer[1]! << 8) : (buffer[0]! << 8) | buffer[1]!;
   if (family === AF_INET && length >= 16) {
     const port = (buffer[2]! << 8) | buffer[3]!;
-    const key = ((buffer[4]! << 24) | (buffer[5]! << 16) | (buffer[6]! << 8) | buffer[7]!) >>> 0;
-    const cacheKey = key * 65536 + port;
+    const host = (buffer[4]! << 24) | (buffer[5]! << 16) | (buffer[6]! << 8) | buffer[7]!;
+    // The peer of the last datagram, most likely this one's too: no lookup.
+    if (host === lastIpv4Host && port === lastIpv4Port && lastIpv4) return lastIpv4;
+    const cacheKey = (host >>> 0) * 65536 + port;
     let address = ipv4Cache.get(cacheKey);
     if (address === undefined) {
       if (ipv4Cache.size >= ipv4CacheLimit) ipv4Cache.clear();
@@ -574,6 +579,9 @@ function decodeSockaddr(buffer: Uint8Array, length: number): SocketAddress {
       });
       ipv4Cache.set(cacheKey, address);
     }
+    lastIpv4 = address;
+    lastIpv4Host = host;
+    lastIpv4Port = port;
     return address;
   }
   if (family === AF_INET6 && length >= 28) {

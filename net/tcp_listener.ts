@@ -7,7 +7,7 @@
  * @module
  */
 
-import { libc } from "../ipc/_libc.ts";
+import { type Libc, libc } from "../ipc/_libc.ts";
 import { BriefWait, forget, waitFor } from "../ipc/_poller.ts";
 import {
   checkBoolean,
@@ -93,6 +93,9 @@ const retryable = new Set([
   95, // EOPNOTSUPP
   101, // ENETUNREACH
 ]);
+
+/** `accept4`, looked up once. */
+let acceptCall: Libc["accept4"] | undefined;
 
 /**
  * A listening TCP socket: the server side. `accept()` waits for a client
@@ -290,7 +293,7 @@ export class TcpListener {
 
   /** One accept4; undefined when no connection is waiting. */
   #tryAccept(fd: number): TcpConnection | undefined {
-    const { accept4 } = libc();
+    const accept4 = acceptCall ??= libc().accept4;
     for (;;) {
       addressLength[0] = SOCKADDR_STORAGE_SIZE;
       const client = accept4(

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { libc } from "../ipc/_libc.ts";
+import { type Libc, libc } from "../ipc/_libc.ts";
 import { BriefWait, forget, waitFor } from "../ipc/_poller.ts";
 import {
   checkBoolean,
@@ -146,6 +146,21 @@ export interface GroupOptions {
   readonly interface?: InterfaceRef;
   /** Receive only from this source (source-specific multicast, `IP_ADD_SOURCE_MEMBERSHIP` / `MCAST_JOIN_SOURCE_GROUP`). */
   readonly source?: string;
+}
+
+/** The libc functions of the hot paths, looked up once (a small object, not the whole table). */
+interface DatagramCalls {
+  readonly sendto: Libc["sendto"];
+  readonly send: Libc["send"];
+  readonly recvfrom: Libc["recvfrom"];
+  readonly recv: Libc["recv"];
+}
+
+let calls: DatagramCalls | undefined;
+
+function datagramCalls(): DatagramCalls {
+  const { sendto, send, recvfrom, recv } = libc();
+  return { sendto, send, recvfrom, recv };
 }
 
 /**
@@ -338,10 +353,10 @@ export class UdpSocket {
     const flags = options?.flags === undefined ? 0 : checkInt32(options.flags, "options.flags");
     const ms = syncTimeout(options);
     const deadline = deadlineOf(ms);
-    const { sendto } = libc();
+    const { sendto } = calls ??= datagramCalls();
     const length = sizeOf(bytes.length);
     for (;;) {
-      const fd = this.#open("sendto", `send to ${target} from`);
+      const fd = this.#fd >= 0 ? this.#fd : this.#closedSend(target);
       const n = sendto(
         fd,
         bytes,
@@ -392,10 +407,10 @@ export class UdpSocket {
     const sockaddr = sockaddrOf(target);
     const flags = options?.flags === undefined ? 0 : checkInt32(options.flags, "options.flags");
     const signal = asyncSignal(options);
-    const { sendto } = libc();
+    const { sendto } = calls ??= datagramCalls();
     const length = sizeOf(bytes.length);
     for (;;) {
-      const fd = this.#open("sendto", `send to ${target} from`);
+      const fd = this.#fd >= 0 ? this.#fd : this.#closedSend(target);
       const n = sendto(fd, bytes, length, flags | MSG_DONTWAIT, sockaddr, sockaddr.length);
       if (n >= 0n) return Number(n);
       const errno = lastErrno();
@@ -418,7 +433,7 @@ export class UdpSocket {
     const flags = options?.flags === undefined ? 0 : checkInt32(options.flags, "options.flags");
     const ms = syncTimeout(options);
     const deadline = deadlineOf(ms);
-    const { send } = libc();
+    const { send } = calls ??= datagramCalls();
     const length = sizeOf(bytes.length);
     for (;;) {
       const fd = this.#open("send", "send from");
@@ -443,7 +458,7 @@ export class UdpSocket {
     const bytes = payload(data, options);
     const flags = options?.flags === undefined ? 0 : checkInt32(options.flags, "options.flags");
     const signal = asyncSignal(options);
-    const { send } = libc();
+    const { send } = calls ??= datagramCalls();
     const length = sizeOf(bytes.length);
     for (;;) {
       const fd = this.#open("send", "send from");
@@ -467,11 +482,11 @@ export class UdpSocket {
    * @throws {DOMException} A `TimeoutError` when `options.timeout` passes.
    */
   receiveFromSync<V = Uint8Array>(options?: ReceiveOptions<V>): Datagram<V> {
-    const [buffer, length, flags, allowTruncated] = receiveArgs(options);
+    const { buffer, length, flags, allowTruncated } = receiveArgs(options);
     const ms = syncTimeout(options);
     const deadline = deadlineOf(ms);
     const callFlags = ms < 0 ? flags : flags | MSG_DONTWAIT;
-    const { recvfrom } = libc();
+    const { recvfrom } = calls ??= datagramCalls();
     for (;;) {
       const fd = this.#open("recvfrom", "receive on");
       if (ms >= 0) waitUntil(fd, "read", deadline, () => `receive on ${this.#what()}`, ms);
@@ -504,9 +519,9 @@ export class UdpSocket {
    * ```
    */
   async receiveFrom<V = Uint8Array>(options?: ReceiveOptions<V>): Promise<Datagram<V>> {
-    const [buffer, length, flags, allowTruncated] = receiveArgs(options);
+    const { buffer, length, flags, allowTruncated } = receiveArgs(options);
     const signal = asyncSignal(options);
-    const { recvfrom } = libc();
+    const { recvfrom } = calls ??= datagramCalls();
     for (;;) {
       const fd = this.#open("recvfrom", "receive on");
       addressLength[0] = SOCKADDR_STORAGE_SIZE;
@@ -537,17 +552,17 @@ export class UdpSocket {
    * @throws {DOMException} A `TimeoutError` when `options.timeout` passes.
    */
   receiveSync<V = Uint8Array>(options?: ReceiveOptions<V>): V {
-    const [buffer, length, flags, allowTruncated] = receiveArgs(options);
+    const { buffer, length, flags, allowTruncated } = receiveArgs(options);
     const ms = syncTimeout(options);
     const deadline = deadlineOf(ms);
     const callFlags = ms < 0 ? flags : flags | MSG_DONTWAIT;
-    const { recv } = libc();
+    const { recv } = calls ??= datagramCalls();
     for (;;) {
       const fd = this.#open("recv", "receive on");
       if (ms >= 0) waitUntil(fd, "read", deadline, () => `receive on ${this.#what()}`, ms);
       const n = recv(fd, buffer, length, callFlags);
       if (n >= 0n) {
-        return this.#datagram(buffer, Number(n), this.#remote, allowTruncated, options).data;
+        return this.#payload(buffer, Number(n), this.#remote, allowTruncated, options);
       }
       const errno = lastErrno();
       if (errno !== EINTR && (errno !== EAGAIN || ms < 0)) throw this.#receiveError(errno);
@@ -563,14 +578,14 @@ export class UdpSocket {
    * @throws {DOMException} The signal's reason when it aborts; a `TimeoutError` when `options.timeout` passes.
    */
   async receive<V = Uint8Array>(options?: ReceiveOptions<V>): Promise<V> {
-    const [buffer, length, flags, allowTruncated] = receiveArgs(options);
+    const { buffer, length, flags, allowTruncated } = receiveArgs(options);
     const signal = asyncSignal(options);
-    const { recv } = libc();
+    const { recv } = calls ??= datagramCalls();
     for (;;) {
       const fd = this.#open("recv", "receive on");
       const n = recv(fd, buffer, length, flags | MSG_DONTWAIT);
       if (n >= 0n) {
-        return this.#datagram(buffer, Number(n), this.#remote, allowTruncated, options).data;
+        return this.#payload(buffer, Number(n), this.#remote, allowTruncated, options);
       }
       const errno = lastErrno();
       if (errno === EAGAIN) await waitFor(fd, "read", signal, this.#brief);
@@ -759,6 +774,10 @@ export class UdpSocket {
 
   // ---- private ----------------------------------------------------------------
 
+  #closedSend(target: SocketAddress): never {
+    throw closedError("sendto", `send to ${target} from ${this.#what()}`);
+  }
+
   #open(syscall: string, verb: string): number {
     if (this.#fd < 0) throw closedError(syscall, `${verb} ${this.#what()}`);
     return this.#fd;
@@ -781,26 +800,40 @@ export class UdpSocket {
   #datagram<V>(
     buffer: Uint8Array,
     size: number,
-    from: SocketAddress | undefined,
+    from: SocketAddress,
     allowTruncated: boolean,
     options: ReceiveOptions<V> | undefined,
   ): Datagram<V> {
-    const kept = Math.min(size, buffer.length);
-    const truncated = size > buffer.length;
-    if (truncated && !allowTruncated) {
-      throw new ErrnoError(90, {
-        syscall: "recvfrom",
-        action: `receive a datagram${from ? ` from ${from}` : ""} on ${this.#what()}`,
-        reason:
-          `it was ${size} bytes, more than the ${buffer.length}-byte buffer; its tail is lost (pass a larger buffer or maxSize, or allowTruncated)`,
-        details: { size, bufferSize: buffer.length, from: from && String(from) },
-      });
+    const data = this.#payload(buffer, size, from, allowTruncated, options);
+    return { data, from, size, truncated: size > buffer.length };
+  }
+
+  /** The payload of a datagram of `size` bytes received into `buffer`: checked for truncation, copied or decoded. */
+  #payload<V>(
+    buffer: Uint8Array,
+    size: number,
+    from: SocketAddress | undefined,
+    allowTruncated: boolean,
+    options: ReceiveOptions<V> | undefined,
+  ): V {
+    let kept = size;
+    if (size > buffer.length) {
+      if (!allowTruncated) {
+        throw new ErrnoError(90, {
+          syscall: "recvfrom",
+          action: `receive a datagram${from ? ` from ${from}` : ""} on ${this.#what()}`,
+          reason:
+            `it was ${size} bytes, more than the ${buffer.length}-byte buffer; its tail is lost (pass a larger buffer or maxSize, or allowTruncated)`,
+          details: { size, bufferSize: buffer.length, from: from && String(from) },
+        });
+      }
+      kept = buffer.length;
     }
-    let data: unknown;
-    const layout = options?.layout;
+    if (options === undefined) return buffer.slice(0, kept) as V;
+    const layout = options.layout;
     if (layout !== undefined) {
       try {
-        data = layout.decode(buffer.subarray(0, kept));
+        return layout.decode(buffer.subarray(0, kept));
       } catch (error) {
         throw new RangeError(
           `Cannot decode the ${size}-byte datagram${
@@ -809,12 +842,8 @@ export class UdpSocket {
           { cause: error },
         );
       }
-    } else if (options?.buffer !== undefined) {
-      data = buffer.subarray(0, kept);
-    } else {
-      data = buffer.slice(0, kept);
     }
-    return { data: data as V, from: from as SocketAddress, size, truncated };
+    return (options.buffer !== undefined ? buffer.subarray(0, kept) : buffer.slice(0, kept)) as V;
   }
 
   #sendError(errno: number, to: SocketAddress | undefined, size: number): ErrnoError {
