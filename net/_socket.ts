@@ -25,6 +25,20 @@ export const EBADF = 9;
 export const EAGAIN = 11;
 export const EINPROGRESS = 115;
 
+const sizeCache: bigint[] = [];
+let lastSize = 65536;
+let lastBigSize = 65536n;
+
+/** `n` as a bigint, for a `size_t` parameter, without allocating on hot paths: small ones and the last large one cached. */
+export function sizeOf(n: number): bigint {
+  if (n < 2048) return sizeCache[n] ??= BigInt(n);
+  if (n !== lastSize) {
+    lastSize = n;
+    lastBigSize = BigInt(n);
+  }
+  return lastBigSize;
+}
+
 /** The longest timer JavaScript runtimes keep exactly (2^31 - 1 ms). */
 const maxTimeout = 0x7fffffff;
 

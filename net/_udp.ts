@@ -13,6 +13,7 @@ import {
   checkSafeInteger,
 } from "../ipc/_checks.ts";
 import { MSG_TRUNC } from "./constants.ts";
+import { sizeOf } from "./_socket.ts";
 import type { ReceiveOptions, SendOptions } from "./udp_socket.ts";
 
 /** The largest UDP payload (65535 minus the IPv4 and UDP headers). */
@@ -22,20 +23,6 @@ const DEFAULT_MAX_SIZE = 65536;
 /** One receive buffer for the whole process: calls run one at a time on the main thread. */
 const scratch = new Uint8Array(DEFAULT_MAX_SIZE);
 const scratchLength = BigInt(DEFAULT_MAX_SIZE);
-const sizeCache: bigint[] = [];
-let lastSize = DEFAULT_MAX_SIZE;
-let lastBigSize = scratchLength;
-
-/** `n` as a bigint, for a `size_t` parameter, without allocating on hot paths: small ones and the last large one cached. */
-export function sizeOf(n: number): bigint {
-  if (n < 2048) return sizeCache[n] ??= BigInt(n);
-  if (n !== lastSize) {
-    lastSize = n;
-    lastBigSize = BigInt(n);
-  }
-  return lastBigSize;
-}
-
 /** The arguments of one receive, from {@linkcode receiveArgs}. */
 export interface ReceiveArgs {
   /** Where to receive. */

@@ -7,17 +7,11 @@
  * @module
  */
 
-import { libc } from "../ipc/_libc.ts";
-import { forget, waitFor } from "../ipc/_poller.ts";
-import { FdHandle } from "../ipc/fd.ts";
-import {
-  checkBoolean,
-  checkBytes,
-  checkFd,
-  checkInt32,
-  checkOptions,
-  checkSafeInteger,
-} from "../ipc/_checks.ts";
+import { errnoError, type Libc, libc } from "../ipc/_libc.ts";
+import { ErrnoError } from "../ipc/errno.ts";
+import { F_GETFL, F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
+import { BriefWait, forget, waitFor, waitForSync } from "../ipc/_poller.ts";
+import { checkBytes, checkFd, checkInt32, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
 import { type AddressFamily, type AddressLike, SocketAddress } from "./address.ts";
 import {
   asyncSignal,
@@ -31,13 +25,22 @@ import {
   errnoCallError,
   lastErrno,
   openSocket,
+  sizeOf,
   sockaddrOf,
   socketName,
   socketReasons,
   syncTimeout,
   waitUntil,
 } from "./_socket.ts";
-import { SHUT_RD, SHUT_RDWR, SHUT_WR, SOCK_NONBLOCK, SOCK_STREAM } from "./constants.ts";
+import {
+  MSG_DONTWAIT,
+  MSG_NOSIGNAL,
+  SHUT_RD,
+  SHUT_RDWR,
+  SHUT_WR,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+} from "./constants.ts";
 import type {
   ReadableSocketOption,
   SocketOptionInputs,
@@ -79,14 +82,35 @@ export interface TimeoutOptions {
   readonly timeout?: number;
 }
 
-/** Options of the {@linkcode TcpConnection} constructor, which adopts a connected fd. */
-export interface TcpConnectionOptions {
-  /** The fd is already O_NONBLOCK: skip the fcntl calls. */
-  readonly nonblocking?: boolean;
-}
-
 /** Which direction {@linkcode TcpConnection.shutdown} stops: `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`. */
 export type ShutdownHow = "read" | "write" | "both";
+
+/** Largest count passed to one recv or send: the kernel's own limit. */
+const MAX_IO = 0x7ffff000;
+
+/** The libc functions of the hot paths, looked up once. */
+interface StreamCalls {
+  readonly recv: Libc["recv"];
+  readonly send: Libc["send"];
+}
+
+let calls: StreamCalls | undefined;
+
+function streamCalls(): StreamCalls {
+  const { recv, send } = libc();
+  return { recv, send };
+}
+
+function noop(): void {}
+
+function checkReadBuffer(buffer: Uint8Array): void {
+  checkBytes(buffer, "buffer");
+  if (buffer.length === 0) {
+    throw new RangeError(
+      "buffer must hold at least 1 byte: a read of 0 bytes cannot tell data from the end",
+    );
+  }
+}
 
 const connectionReasons: Readonly<Record<string, string>> = Object.freeze({
   ...socketReasons,
@@ -118,10 +142,13 @@ const connectionReasons: Readonly<Record<string, string>> = Object.freeze({
  * ```
  */
 export class TcpConnection {
-  readonly #handle: FdHandle;
-  readonly #fd: number;
+  #fd: number;
   readonly #remote: SocketAddress;
+  /** True when the fd is in blocking mode (ours always are): EAGAIN in a sync call then means SO_RCVTIMEO/SO_SNDTIMEO. */
+  readonly #blocking: boolean;
+  readonly #brief = new BriefWait();
   #local: SocketAddress | undefined;
+  #writeTail: Promise<unknown> | undefined;
   #readable: ReadableStream<Uint8Array> | undefined;
   #writable: WritableStream<Uint8Array> | undefined;
   #readEnded = false;
@@ -129,31 +156,28 @@ export class TcpConnection {
 
   /**
    * Adopts a connected stream socket's fd (one inherited from a parent
-   * process, say); the connection owns it from then on and closes it.
-   * Most code gets connections from {@linkcode TcpConnection.connect} or
+   * process, say); the connection owns it from then on and closes it. Its
+   * flags are left as they are: blocking or not, both work. Most code gets
+   * connections from {@linkcode TcpConnection.connect} or
    * `TcpListener.accept`.
    *
    * @param fd A connected `SOCK_STREAM` socket.
-   * @param options Whether the fd is already O_NONBLOCK.
    * @throws {RangeError} If `fd` is not a non-negative int32.
-   * @throws {ErrnoError} If the fd is not open.
+   * @throws {ErrnoError} EBADF if the fd is not open, ENOTCONN if it is not connected, ENOTSOCK if not a socket.
    */
-  constructor(fd: number, options?: TcpConnectionOptions) {
+  constructor(fd: number) {
     checkFd(fd);
-    const o = checkOptions(options);
-    const nonblocking = o.nonblocking === undefined
-      ? false
-      : checkBoolean(o.nonblocking, "options.nonblocking");
     const peer = adopting ?? socketName(fd, "peer", `the TCP connection on fd ${fd}`);
+    let blocking = true;
+    if (adopting === undefined) {
+      const flags = libc().fcntl(fd, F_GETFL, 0);
+      if (flags === -1) throw errnoCallError(lastErrno(), "fcntl", `adopt fd ${fd}`);
+      blocking = (flags & O_NONBLOCK) === 0;
+    }
     adopting = undefined;
     this.#fd = fd;
     this.#remote = peer;
-    this.#handle = new FdHandle(fd, {
-      description: `the TCP connection with ${peer}`,
-      nonblocking,
-      reasons: connectionReasons,
-      briefWaits: true,
-    });
+    this.#blocking = blocking;
   }
 
   static {
@@ -198,7 +222,7 @@ export class TcpConnection {
       }
       finishConnect(fd.fd, target);
     }
-    return adopt(fd.fd, target);
+    return connected(fd.fd, target);
   }
 
   /**
@@ -226,7 +250,7 @@ export class TcpConnection {
       }
       finishConnect(fd.fd, target);
     }
-    return adopt(fd.fd, target);
+    return connected(fd.fd, target);
   }
 
   /**
@@ -235,12 +259,12 @@ export class TcpConnection {
    * @throws {ErrnoError} EBADF once the connection is closed.
    */
   get fd(): number {
-    return this.#handle.fd;
+    return this.#open("getsockname", "use");
   }
 
   /** True once `close()` has been called. */
   get closed(): boolean {
-    return this.#handle.closed;
+    return this.#fd < 0;
   }
 
   /** `"ipv4"` or `"ipv6"`. */
@@ -254,7 +278,7 @@ export class TcpConnection {
    * @throws {ErrnoError} EBADF once the connection is closed.
    */
   get localAddress(): SocketAddress {
-    return this.#local ??= socketName(this.#open("getsockname"), "local", this.#what());
+    return this.#local ??= socketName(this.#open("getsockname", "use"), "local", this.#what());
   }
 
   /**
@@ -266,22 +290,31 @@ export class TcpConnection {
 
   /**
    * Reads into `buffer`, blocking the thread until some bytes come, the
-   * peer ends its side, or the timeout passes.
+   * peer ends its side, or the timeout passes (one `recv`, as in C).
    *
    * @param buffer Where to read (at least 1 byte).
    * @param options A timeout.
    * @returns The number of bytes read (at most `buffer.length`), or null once the peer has shut down its side.
-   * @throws {ErrnoError} ECONNRESET if the peer reset the connection; EBADF once closed.
+   * @throws {ErrnoError} ECONNRESET if the peer reset the connection; EBADF once closed; EAGAIN when SO_RCVTIMEO passes.
    * @throws {DOMException} A `TimeoutError` when the timeout passes.
    */
   readSync(buffer: Uint8Array, options?: TimeoutOptions): number | null {
-    if (options !== undefined) {
-      const ms = syncTimeout(checkOptions(options));
-      if (ms >= 0) {
-        waitUntil(this.#handle.fd, "read", deadlineOf(ms), () => `read from ${this.#what()}`, ms);
-      }
+    checkReadBuffer(buffer);
+    const ms = options === undefined ? -1 : syncTimeout(checkOptions(options));
+    const deadline = deadlineOf(ms);
+    const length = sizeOf(Math.min(buffer.length, MAX_IO));
+    const { recv } = calls ??= streamCalls();
+    for (;;) {
+      const fd = this.#open("recv", "read from");
+      if (ms >= 0) waitUntil(fd, "read", deadline, () => `read from ${this.#what()}`, ms);
+      const n = recv(fd, buffer, length, ms >= 0 ? MSG_DONTWAIT : 0);
+      if (n >= 0n) return n === 0n ? null : Number(n);
+      const errno = lastErrno();
+      if (errno === EAGAIN && ms < 0) {
+        if (this.#blocking) throw this.#timeoutOption(errno, "recv", "read from", "SO_RCVTIMEO");
+        waitForSync(fd, "read");
+      } else if (errno !== EINTR && errno !== EAGAIN) throw this.#error(errno, "recv", "read from");
     }
-    return this.#handle.readSync(buffer);
   }
 
   /**
@@ -293,13 +326,24 @@ export class TcpConnection {
    * @throws {ErrnoError} ECONNRESET if the peer reset the connection; EBADF if closed meanwhile.
    * @throws {DOMException} The signal's reason when it aborts; a `TimeoutError` when the timeout passes.
    */
-  read(buffer: Uint8Array, options?: TcpIoOptions): Promise<number | null> {
-    return this.#handle.read(buffer, options);
+  async read(buffer: Uint8Array, options?: TcpIoOptions): Promise<number | null> {
+    checkReadBuffer(buffer);
+    const signal = asyncSignal(options === undefined ? undefined : checkOptions(options));
+    const length = sizeOf(Math.min(buffer.length, MAX_IO));
+    const { recv } = calls ??= streamCalls();
+    for (;;) {
+      const fd = this.#open("recv", "read from");
+      const n = recv(fd, buffer, length, MSG_DONTWAIT);
+      if (n >= 0n) return n === 0n ? null : Number(n);
+      const errno = lastErrno();
+      if (errno === EAGAIN) await waitFor(fd, "read", signal, this.#brief);
+      else if (errno !== EINTR) throw this.#error(errno, "recv", "read from");
+    }
   }
 
   /**
    * Writes all of `data`, blocking the thread until the kernel has taken
-   * every byte.
+   * every byte (one `send` for most writes, as in C).
    *
    * @param data The bytes.
    * @param options A timeout for the waits for room.
@@ -308,16 +352,26 @@ export class TcpConnection {
    * @throws {DOMException} A `TimeoutError` when the timeout passes (bytes written before stay written).
    */
   writeSync(data: Uint8Array, options?: TimeoutOptions): number {
-    if (options === undefined) return this.#handle.writeSync(data);
-    const ms = syncTimeout(checkOptions(options));
-    if (ms < 0) return this.#handle.writeSync(data);
     checkBytes(data, "data");
+    const ms = options === undefined ? -1 : syncTimeout(checkOptions(options));
     const deadline = deadlineOf(ms);
+    const flags = MSG_NOSIGNAL | (ms >= 0 ? MSG_DONTWAIT : 0);
+    const { send } = calls ??= streamCalls();
     let offset = 0;
     while (offset < data.length) {
-      waitUntil(this.#handle.fd, "write", deadline, () => `write to ${this.#what()}`, ms);
-      const n = this.#writeSome(data.subarray(offset));
-      offset += n;
+      const fd = this.#open("send", "write to");
+      if (ms >= 0) waitUntil(fd, "write", deadline, () => `write to ${this.#what()}`, ms);
+      const rest = offset === 0 ? data : data.subarray(offset);
+      const n = send(fd, rest, sizeOf(Math.min(rest.length, MAX_IO)), flags);
+      if (n >= 0n) {
+        offset += Number(n);
+        continue;
+      }
+      const errno = lastErrno();
+      if (errno === EAGAIN && ms < 0) {
+        if (this.#blocking) throw this.#timeoutOption(errno, "send", "write to", "SO_SNDTIMEO");
+        waitForSync(fd, "write");
+      } else if (errno !== EINTR && errno !== EAGAIN) throw this.#error(errno, "send", "write to");
     }
     return data.length;
   }
@@ -325,7 +379,8 @@ export class TcpConnection {
   /**
    * Writes all of `data` without blocking the event loop. Writes are
    * queued: one completes before the next starts, so bytes never
-   * interleave.
+   * interleave. What the kernel takes at once is written before this
+   * returns.
    *
    * @param data The bytes.
    * @param options A signal and a timeout (bytes written before they end the wait stay written).
@@ -333,7 +388,64 @@ export class TcpConnection {
    * @throws {ErrnoError} EPIPE once the peer has closed or the write side is shut down; ECONNRESET.
    */
   write(data: Uint8Array, options?: TcpIoOptions): Promise<number> {
-    return this.#handle.write(data, options);
+    try {
+      checkBytes(data, "data");
+      const signal = asyncSignal(options === undefined ? undefined : checkOptions(options));
+      let sent = 0;
+      if (this.#writeTail === undefined) {
+        // Nothing queued: write now, and queue only what the kernel does not take.
+        sent = this.#sendNow(data);
+        if (sent === data.length) return Promise.resolve(data.length);
+      }
+      const run = () => this.#writeRest(data, sent, signal);
+      const result = this.#writeTail ? this.#writeTail.then(run, run) : run();
+      const tail = result.then(noop, noop);
+      this.#writeTail = tail;
+      void tail.then(() => {
+        if (this.#writeTail === tail) this.#writeTail = undefined;
+      });
+      return result;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** One non-blocking send of as much as the kernel takes: the bytes sent (0 when it takes none). */
+  #sendNow(data: Uint8Array): number {
+    const { send } = calls ??= streamCalls();
+    for (;;) {
+      const n = send(
+        this.#open("send", "write to"),
+        data,
+        sizeOf(Math.min(data.length, MAX_IO)),
+        MSG_DONTWAIT | MSG_NOSIGNAL,
+      );
+      if (n >= 0n) return Number(n);
+      const errno = lastErrno();
+      if (errno === EAGAIN) return 0;
+      if (errno !== EINTR) throw this.#error(errno, "send", "write to");
+    }
+  }
+
+  async #writeRest(
+    data: Uint8Array,
+    offset: number,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
+    const { send } = calls ??= streamCalls();
+    while (offset < data.length) {
+      const fd = this.#open("send", "write to");
+      const rest = offset === 0 ? data : data.subarray(offset);
+      const n = send(fd, rest, sizeOf(Math.min(rest.length, MAX_IO)), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n >= 0n) {
+        offset += Number(n);
+        continue;
+      }
+      const errno = lastErrno();
+      if (errno === EAGAIN) await waitFor(fd, "write", signal, this.#brief);
+      else if (errno !== EINTR) throw this.#error(errno, "send", "write to");
+    }
+    return data.length;
   }
 
   /**
@@ -409,7 +521,7 @@ export class TcpConnection {
     if (code < 0) {
       throw new RangeError(`how must be "read", "write" or "both": got ${JSON.stringify(how)}`);
     }
-    if (libc().shutdown(this.#open("shutdown"), code) === -1) {
+    if (libc().shutdown(this.#open("shutdown", "shut down"), code) === -1) {
       throw errnoCallError(lastErrno(), "shutdown", `shut down ${this.#what()}`);
     }
   }
@@ -423,7 +535,7 @@ export class TcpConnection {
    * @throws {ErrnoError} If `getsockopt` fails.
    */
   getOption<N extends ReadableSocketOption>(name: N): SocketOptionValues[N] {
-    return readOption(this.#open("getsockopt"), name, this.#what());
+    return readOption(this.#open("getsockopt", "read an option of"), name, this.#what());
   }
 
   /**
@@ -450,7 +562,7 @@ export class TcpConnection {
    * ```
    */
   setOption<N extends WritableSocketOption>(name: N, value: SocketOptionInputs[N]): void {
-    writeOption(this.#open("setsockopt"), name, value, this.#what());
+    writeOption(this.#open("setsockopt", "set an option of"), name, value, this.#what());
   }
 
   /**
@@ -464,7 +576,7 @@ export class TcpConnection {
    */
   getRawOption(level: number, name: number, size = 4): Uint8Array {
     return readRaw(
-      this.#open("getsockopt"),
+      this.#open("getsockopt", "read an option of"),
       checkInt32(level, "level"),
       checkInt32(name, "name"),
       checkSafeInteger(size, "size", 0, 65536),
@@ -483,7 +595,7 @@ export class TcpConnection {
    */
   setRawOption(level: number, name: number, value: Uint8Array): void {
     writeRaw(
-      this.#open("setsockopt"),
+      this.#open("setsockopt", "set an option of"),
       checkInt32(level, "level"),
       checkInt32(name, "name"),
       checkBytes(value, "value"),
@@ -497,7 +609,12 @@ export class TcpConnection {
    * stream waiting to read ends. Calling it again does nothing.
    */
   close(): void {
-    this.#handle.close();
+    const fd = this.#fd;
+    if (fd < 0) return;
+    this.#fd = -1;
+    forget(fd, closedError("recv", `use ${this.#what()}`));
+    // Linux releases the fd even when close fails (EINTR, EIO): never retry.
+    libc().close(fd);
   }
 
   /** Closes the connection: `using connection = ...` closes it at the end of the scope. */
@@ -505,8 +622,8 @@ export class TcpConnection {
     this.close();
   }
 
-  #open(syscall: string): number {
-    if (this.#handle.closed) throw closedError(syscall, `use ${this.#what()}`);
+  #open(syscall: string, verb: string): number {
+    if (this.#fd < 0) throw closedError(syscall, `${verb} ${this.#what()}`);
     return this.#fd;
   }
 
@@ -514,23 +631,31 @@ export class TcpConnection {
     return `the TCP connection with ${this.#remote}`;
   }
 
-  #writeSome(data: Uint8Array): number {
-    const n = libc().write(this.#open("write"), data, BigInt(data.length));
-    if (n >= 0n) return Number(n);
-    const errno = lastErrno();
-    if (errno === EINTR || errno === EAGAIN) return 0;
-    throw errnoCallError(errno, "write", `write to ${this.#what()}`);
+  #error(errno: number, syscall: string, verb: string): ErrnoError {
+    return errnoError(errno, syscall, {
+      action: `${verb} ${this.#what()}`,
+      reasons: connectionReasons,
+      details: { fd: this.#fd, peer: String(this.#remote) },
+    });
+  }
+
+  #timeoutOption(errno: number, syscall: string, verb: string, option: string): ErrnoError {
+    return new ErrnoError(errno, {
+      syscall,
+      action: `${verb} ${this.#what()}`,
+      reason: `the socket's ${option} passed`,
+    });
   }
 }
 
 /** The peer of the connection being adopted by `adopt`, read by the constructor. */
 let adopting: SocketAddress | undefined;
 
-/** Wraps a connected, O_NONBLOCK fd whose peer is known (connect, accept). */
+/** Wraps a connected, blocking fd whose peer is known (connect, accept). */
 function adopt(fd: number, peer: SocketAddress): TcpConnection {
   adopting = peer;
   try {
-    return new TcpConnection(fd, { nonblocking: true });
+    return new TcpConnection(fd);
   } finally {
     adopting = undefined;
   }
@@ -566,6 +691,20 @@ function startConnect(
     closeQuietly(fd);
     throw error;
   }
+}
+
+/**
+ * Puts a connected socket in blocking mode (sync calls then block in the
+ * kernel, as in C; async ones pass MSG_DONTWAIT) and wraps it.
+ */
+function connected(fd: number, target: SocketAddress): TcpConnection {
+  // F_SETFL changes only O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME and O_NONBLOCK, none set but the last.
+  if (libc().fcntl(fd, F_SETFL, 0) === -1) {
+    const error = errnoCallError(lastErrno(), "fcntl", `connect to ${target}`);
+    closeQuietly(fd);
+    throw error;
+  }
+  return adopt(fd, target);
 }
 
 /** Reads the outcome of a connect that was in progress (`SO_ERROR`); closes the fd on failure. */

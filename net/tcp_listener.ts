@@ -300,7 +300,7 @@ export class TcpListener {
         fd,
         addressBuffer,
         addressLengthBytes,
-        SOCK_CLOEXEC | SOCK_NONBLOCK,
+        SOCK_CLOEXEC,
       );
       if (client >= 0) {
         let peer: SocketAddress;

@@ -41,9 +41,9 @@ import {
   waitUntil,
 } from "./_socket.ts";
 import { SOCKADDR_STORAGE_SIZE } from "./_sockaddr.ts";
-import { payload, receiveArgs, sizeOf } from "./_udp.ts";
+import { payload, receiveArgs } from "./_udp.ts";
 import { changeMembership } from "./_multicast.ts";
-import { localAddressFor } from "./_socket.ts";
+import { localAddressFor, sizeOf } from "./_socket.ts";
 import { AF_UNSPEC, MSG_DONTWAIT, SOCK_DGRAM } from "./constants.ts";
 import type {
   InterfaceRef,

@@ -471,3 +471,32 @@ test("nc connects to our listener, and we connect to nc -l", async () => {
   using _conn = conn;
   assert.equal(await readAll(conn), "nc server\n");
 }, { peers: [peers.nc] });
+
+test("SO_RCVTIMEO bounds a blocking readSync(): EAGAIN, naming the option", () => {
+  using listener = TcpListener.listen("127.0.0.1:0");
+  using client = TcpConnection.connectSync(listener.localAddress);
+  using _server = listener.acceptSync({ timeout: 5000 });
+  client.setOption("SO_RCVTIMEO", 20);
+  assert.throws(
+    () => client.readSync(new Uint8Array(8)),
+    (e: Error & { code?: string }) => e.code === "EAGAIN" && /SO_RCVTIMEO/.test(e.message),
+  );
+});
+
+test("an adopted O_NONBLOCK connection is left so, and sync and async reads both work on it", async () => {
+  using listener = TcpListener.listen("127.0.0.1:0");
+  const { socket, connect, fcntl } = libc();
+  const fd = socket(2, 1 | 0o2000000 | 0o4000, 0);
+  const sockaddr = listener.localAddress.toSockaddr();
+  connect(fd, sockaddr, sockaddr.length);
+  using server = await listener.accept({ timeout: 5000 });
+  using adopted = new TcpConnection(fd);
+  assert.ok(fcntl(fd, 3, 0) & 0o4000, "left non-blocking");
+  const buffer = new Uint8Array(8);
+  assert.throws(() => adopted.readSync(buffer, { timeout: 10 }), { name: "TimeoutError" });
+  server.writeSync(encoder.encode("sync"));
+  assert.equal(adopted.readSync(buffer), 4);
+  const reading = adopted.read(buffer, { timeout: 5000 });
+  server.writeSync(encoder.encode("async"));
+  assert.equal(await reading, 5);
+});
