@@ -272,6 +272,18 @@ export function forget(fd: number, error: unknown): void {
   for (const waiter of waiters) waiter.reject(error);
 }
 
+/**
+ * Tells whether some wait on `fd` is pending: closers call
+ * {@linkcode forget} only then, and so build its error (a stack trace, some
+ * microseconds) only when someone will see it.
+ *
+ * @param fd The fd.
+ * @returns True while a wait on it is pending.
+ */
+export function isWatched(fd: number): boolean {
+  return state?.byFd.has(fd) ?? false;
+}
+
 /** Ends a pending epoll_wait once nothing waits, so that the process can exit. */
 function wakeIfIdle(s: State): void {
   if (s.waiters === 0 && s.waiting) s.lib.write(s.wakeFd, one, 8n);

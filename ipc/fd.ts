@@ -7,7 +7,7 @@
 
 import { checkBytes, checkFd, checkOptions, checkString } from "./_checks.ts";
 import { errnoError, lastErrno, libc } from "./_libc.ts";
-import { BriefWait, forget, waitFor, waitForSync } from "./_poller.ts";
+import { BriefWait, forget, isWatched, waitFor, waitForSync } from "./_poller.ts";
 import { type WaitOptions, waitSignal } from "./_signal.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "./constants.ts";
 import { ErrnoError } from "./errno.ts";
@@ -318,7 +318,7 @@ export class FdHandle {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    forget(fd, this.#closedError("use"));
+    if (isWatched(fd)) forget(fd, this.#closedError("use"));
     // Linux releases the fd even when close fails (EINTR, EIO): never retry.
     libc().close(fd);
   }

@@ -10,7 +10,7 @@
 import { errnoError, type Libc, libc } from "../ipc/_libc.ts";
 import { ErrnoError } from "../ipc/errno.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
-import { BriefWait, forget, waitFor, waitForSync } from "../ipc/_poller.ts";
+import { BriefWait, forget, isWatched, waitFor, waitForSync } from "../ipc/_poller.ts";
 import { checkBytes, checkFd, checkInt32, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
 import { type AddressFamily, type AddressLike, SocketAddress } from "./address.ts";
 import {
@@ -612,7 +612,7 @@ export class TcpConnection {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    forget(fd, closedError("recv", `use ${this.#what()}`));
+    if (isWatched(fd)) forget(fd, closedError("recv", `use ${this.#what()}`));
     // Linux releases the fd even when close fails (EINTR, EIO): never retry.
     libc().close(fd);
   }

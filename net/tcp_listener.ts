@@ -8,7 +8,7 @@
  */
 
 import { type Libc, libc } from "../ipc/_libc.ts";
-import { BriefWait, forget, waitFor } from "../ipc/_poller.ts";
+import { BriefWait, forget, isWatched, waitFor } from "../ipc/_poller.ts";
 import {
   checkBoolean,
   checkBytes,
@@ -393,7 +393,7 @@ export class TcpListener {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    forget(fd, closedError("accept4", `accept on ${this.#what()}`));
+    if (isWatched(fd)) forget(fd, closedError("accept4", `accept on ${this.#what()}`));
     libc().close(fd);
   }
 

@@ -9,7 +9,7 @@
  */
 
 import { type Libc, libc } from "../ipc/_libc.ts";
-import { BriefWait, forget, waitFor } from "../ipc/_poller.ts";
+import { BriefWait, forget, isWatched, waitFor } from "../ipc/_poller.ts";
 import {
   checkBoolean,
   checkBytes,
@@ -763,7 +763,7 @@ export class UdpSocket {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    forget(fd, closedError("recvfrom", `receive on ${this.#what()}`));
+    if (isWatched(fd)) forget(fd, closedError("recvfrom", `receive on ${this.#what()}`));
     libc().close(fd);
   }
 
