@@ -126,6 +126,12 @@ const connectionReasons: Readonly<Record<string, string>> = Object.freeze({
  * blocking the event loop and without holding a thread (`read`, `write`);
  * `readable` and `writable` are web streams over the same bytes.
  *
+ * The fd stays in blocking mode: a sync call is one `recv` or `send`, as in
+ * C. Async calls pass MSG_DONTWAIT and wait for readiness as
+ * a `UdpSocket`'s do (the epoll thread, after a brief wait when the
+ * peer answers fast). Sends pass MSG_NOSIGNAL: a peer that has gone is an
+ * EPIPE error, never a SIGPIPE, whatever the runtime does with signals.
+ *
  * @example
  * ```ts
  * import { TcpConnection, TcpListener } from "@unixipc/unixipc/net";

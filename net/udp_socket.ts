@@ -169,6 +169,13 @@ function datagramCalls(): DatagramCalls {
  * blocks the thread) and an async one (`receiveFrom`, which never blocks the
  * event loop and holds no thread while it waits).
  *
+ * The fd stays in blocking mode: a sync call is one `recvfrom` or `sendto`,
+ * as in C. An async call passes MSG_DONTWAIT and, when it must wait, waits
+ * for readiness with the process's one epoll thread; when this socket's
+ * data came back quickly last time (a request and its reply), it first
+ * waits up to 50 us in `ppoll` on the main thread, which saves the hop to
+ * that thread and back.
+ *
  * @example
  * ```ts
  * import { UdpSocket } from "@unixipc/unixipc/net";
