@@ -61,6 +61,8 @@ interface Parts {
 }
 
 let trusted: Parts | undefined;
+let lastText: string | undefined;
+let lastParsed: SocketAddress | undefined;
 
 /**
  * An IPv4 or IPv6 socket address: a numeric host and a port, immutable.
@@ -230,7 +232,16 @@ export class SocketAddress {
    */
   static from(value: AddressLike, options?: ParseAddressOptions): SocketAddress {
     if (value instanceof SocketAddress) return value;
-    if (typeof value === "string") return SocketAddress.parse(value, options);
+    if (typeof value === "string") {
+      // The text of the last call, most likely this one's too (a loop sending to "host:port").
+      if (value === lastText && options === undefined) return lastParsed!;
+      const address = SocketAddress.parse(value, options);
+      if (options === undefined) {
+        lastText = value;
+        lastParsed = address;
+      }
+      return address;
+    }
     if (value === null || typeof value !== "object") {
       throw new TypeError(
         `Socket address must be a SocketAddress, an object with address and port, or "host:port" text: got ${
