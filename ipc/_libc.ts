@@ -101,6 +101,8 @@ const symbols = {
   // ---- readiness ----------------------------------------------------------
   /** int poll(struct pollfd *fds, nfds_t nfds, int timeout); */
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
+  /** int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo_p, const sigset_t *sigmask); */
+  ppoll: { parameters: ["buffer", "u64", "buffer", "pointer"], result: "i32" },
   /** The same, on a pool thread. */
   poll_async: {
     name: "poll",

@@ -7,7 +7,7 @@
 
 import { checkBytes, checkFd, checkOptions, checkString } from "./_checks.ts";
 import { errnoError, lastErrno, libc } from "./_libc.ts";
-import { forget, waitFor, waitForSync } from "./_poller.ts";
+import { BriefWait, forget, isWatched, waitFor, waitForSync } from "./_poller.ts";
 import { type WaitOptions, waitSignal } from "./_signal.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "./constants.ts";
 import { ErrnoError } from "./errno.ts";
@@ -27,6 +27,13 @@ export interface FdHandleOptions {
   readonly reasons?: Readonly<Record<string, string>>;
   /** The fd is already O_NONBLOCK (made so by pipe2, open or socket): skip the fcntl calls. */
   readonly nonblocking?: boolean;
+  /**
+   * Let async reads and writes wait briefly on the calling thread (at most
+   * 50 us, adaptively) before they park with the epoll thread, when the fd's
+   * data came back quickly last time: request/reply traffic then waits about
+   * as long as a blocking C call. Default false.
+   */
+  readonly briefWaits?: boolean;
 }
 
 /** Options of async reads and writes. */
@@ -66,6 +73,7 @@ export class FdHandle {
   #writeTail: Promise<unknown> | undefined;
   #readable: ReadableStream<Uint8Array> | undefined;
   #writable: WritableStream<Uint8Array> | undefined;
+  readonly #brief: BriefWait | undefined;
 
   /**
    * Takes ownership of an open fd: the handle closes it.
@@ -82,6 +90,7 @@ export class FdHandle {
       ? `fd ${fd}`
       : checkString(options.description, "options.description");
     this.#reasons = options.reasons;
+    this.#brief = options.briefWaits === true ? new BriefWait() : undefined;
     if (!options.nonblocking) {
       const { fcntl } = libc();
       const flags = fcntl(fd, F_GETFL, 0);
@@ -177,7 +186,7 @@ export class FdHandle {
       const n = read(fd, buffer, count);
       if (n >= 0n) return n === 0n ? null : Number(n);
       const errno = lastErrno();
-      if (errno === EAGAIN) await waitFor(fd, "read", signal);
+      if (errno === EAGAIN) await waitFor(fd, "read", signal, this.#brief);
       else if (errno !== EINTR) throw this.#error(errno, "read", "read from");
     }
   }
@@ -250,7 +259,7 @@ export class FdHandle {
         continue;
       }
       const errno = lastErrno();
-      if (errno === EAGAIN) await waitFor(fd, "write", signal);
+      if (errno === EAGAIN) await waitFor(fd, "write", signal, this.#brief);
       else if (errno !== EINTR) throw this.#error(errno, "write", "write to");
     }
     return data.length;
@@ -309,7 +318,7 @@ export class FdHandle {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    forget(fd, this.#closedError("use"));
+    if (isWatched(fd)) forget(fd, this.#closedError("use"));
     // Linux releases the fd even when close fails (EINTR, EIO): never retry.
     libc().close(fd);
   }
