@@ -82,6 +82,12 @@ const symbols = {
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   /** int unlink(const char *pathname); */
   unlink: { parameters: ["buffer"], result: "i32" },
+  /** ssize_t tee(int fd_in, int fd_out, size_t len, unsigned int flags); */
+  tee: { parameters: ["i32", "i32", "usize", "u32"], result: "isize" },
+  /** int inotify_init1(int flags); */
+  inotify_init1: { parameters: ["i32"], result: "i32" },
+  /** int inotify_add_watch(int fd, const char *pathname, uint32_t mask); */
+  inotify_add_watch: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   /** int mkfifo(const char *pathname, mode_t mode); */
   mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
   /** int stat(const char *pathname, struct stat *statbuf); (glibc 2.33) */
@@ -124,14 +130,14 @@ const symbols = {
   eventfd: { parameters: ["u32", "i32"], result: "i32" },
 
   // ---- processes and signals ----------------------------------------------
-  /** int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *file_actions, const posix_spawnattr_t *attrp, char *const argv[], char *const envp[]); */
+  /** int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *file_actions, const posix_spawnattr_t *attrp, char *const argv[], char *const envp[]); (envp as a pointer: libc's own `environ`, or a built array) */
   posix_spawn: {
-    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "pointer"],
     result: "i32",
   },
-  /** int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *file_actions, const posix_spawnattr_t *attrp, char *const argv[], char *const envp[]); */
+  /** int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *file_actions, const posix_spawnattr_t *attrp, char *const argv[], char *const envp[]); (envp as for posix_spawn) */
   posix_spawnp: {
-    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "pointer"],
     result: "i32",
   },
   /** int posix_spawn_file_actions_init(posix_spawn_file_actions_t *file_actions); */
@@ -150,6 +156,12 @@ const symbols = {
   /** int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *file_actions, const char *path); (glibc 2.29) */
   posix_spawn_file_actions_addchdir_np: {
     parameters: ["buffer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  /** int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *file_actions, int from); (glibc 2.34) */
+  posix_spawn_file_actions_addclosefrom_np: {
+    parameters: ["buffer", "i32"],
     result: "i32",
     optional: true,
   },
@@ -469,4 +481,29 @@ export function functionAddress(name: string): Pointer {
   const address = dlsym(null, cString(name, "Function name"));
   if (address === null) throw new Error(`Cannot find ${name} in libc`);
   return address;
+}
+
+/**
+ * The environment as libc holds it now (`environ`, a `char **`): what a
+ * child process inherits. It moves when the environment grows, so read it
+ * right before use.
+ *
+ * @throws {Error} If libc has no `dlsym` or no `environ`.
+ */
+export function environ(): Pointer {
+  const pointer = new Deno.UnsafePointerView(functionAddress("environ")!).getPointer();
+  if (pointer === null) throw new Error("Cannot read the environment: environ is NULL");
+  return pointer;
+}
+
+/** The entries (`NAME=value`) of an environment array such as {@linkcode environ}. */
+export function environEntries(envp: Pointer = environ()): string[] {
+  if (envp === null) return [];
+  const view = new Deno.UnsafePointerView(envp);
+  const entries: string[] = [];
+  for (let offset = 0;; offset += 8) {
+    const entry = view.getPointer(offset);
+    if (entry === null) return entries;
+    entries.push(Deno.UnsafePointerView.getCString(entry));
+  }
 }
