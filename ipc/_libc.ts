@@ -88,6 +88,8 @@ const symbols = {
   inotify_init1: { parameters: ["i32"], result: "i32" },
   /** int inotify_add_watch(int fd, const char *pathname, uint32_t mask); */
   inotify_add_watch: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  /** int inotify_rm_watch(int fd, int wd); */
+  inotify_rm_watch: { parameters: ["i32", "i32"], result: "i32" },
   /** int mkfifo(const char *pathname, mode_t mode); */
   mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
   /** int stat(const char *pathname, struct stat *statbuf); (glibc 2.33) */

@@ -21,3 +21,4 @@ export * from "./errno.ts";
 export * from "./constants.ts";
 export * from "./fd.ts";
 export * from "./pipe.ts";
+export * from "./fifo.ts";

@@ -72,11 +72,13 @@ function snapshot(): Snapshot {
 
 /**
  * fds that Deno itself opens on first use of a feature (its own epoll, the
- * signal machinery, a child's pidfd while Deno.Command reaps it): not leaks
- * of the test's.
+ * signal machinery, a child's pidfd while Deno.Command reaps it), and those
+ * unixipc keeps for the life of the process (the poller's epoll and eventfd,
+ * the one inotify instance of `ipc/_inotify.ts`): not leaks of the test's.
  */
 function isRuntimeFd(target: string): boolean {
   return target === "anon_inode:[eventpoll]" || target === "anon_inode:[eventfd]" ||
+    target === "anon_inode:inotify" ||
     target === "anon_inode:[signalfd]" || target === "anon_inode:[pidfd]" ||
     target.startsWith("anon_inode:[timerfd]");
 }
