@@ -22,3 +22,5 @@ export * from "./constants.ts";
 export * from "./fd.ts";
 export * from "./pipe.ts";
 export * from "./fifo.ts";
+export * from "./signals.ts";
+export * from "./spawn.ts";
