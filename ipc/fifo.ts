@@ -267,7 +267,7 @@ export async function openFifo(
   if (fd === -1) {
     const errno = lastErrno();
     if (errno !== ENXIO || !o.wait) throw openError(errno, o);
-    checkIsFifo(o); // ENXIO is also what a socket gives.
+    checkIsFifo(o); // ENXIO is also what a socket gives: openError says so.
     fd = await waitForReader(o, flags, signal);
   }
   return adopt(fd, o, true);
@@ -304,6 +304,11 @@ function notFifo(o: Plan, mode: number): ErrnoError {
 }
 
 function openError(errno: number, o: Plan): ErrnoError {
+  if (errno !== ENOENT) {
+    // EISDIR, ENXIO (a socket), ...: say what the path is when it is not a FIFO.
+    const m = statMode(o.path);
+    if (m >= 0 && (m & S_IFMT) !== S_IFIFO) return notFifo(o, m);
+  }
   return errnoError(errno, "open", {
     action: o.action,
     details: { path: o.path },

@@ -7,6 +7,7 @@
  */
 
 import { libc } from "../ipc/_libc.ts";
+import { pollerStatus } from "../ipc/_poller.ts";
 
 // libc stays open for the life of the process, by design: open it before any
 // test, so that Deno's per-test resource sanitizer does not count it as the
@@ -194,12 +195,26 @@ export function test(
       }
       const before = options.leakCheck === false ? undefined : snapshot();
       await fn();
+      await pollerIdle();
       if (before) {
         const left = leaks(before, await settled(before));
         if (left) throw new Error(`The test left behind: ${left}`);
       }
     },
   });
+}
+
+/**
+ * Waits (up to a second) for the poller's epoll_wait to return once nothing
+ * waits any more: it is woken at once, but its promise settles a moment
+ * later, and Deno's op sanitizer would count it as the test's leak.
+ */
+async function pollerIdle(): Promise<void> {
+  for (let i = 0; i < 200 && pollerStatus().waiting; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const { waiting, waiters } = pollerStatus();
+  if (waiting) throw new Error(`The poller still waits after the test (${waiters} waiter(s))`);
 }
 
 /** Lets children that are exiting be reaped (up to a second) before judging. */
