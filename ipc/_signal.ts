@@ -24,7 +24,7 @@ export function waitSignal(options: WaitOptions): AbortSignal | undefined {
   const ms = checkTimeout(options.timeout, "options.timeout");
   if (ms > maxTimeout) {
     throw new RangeError(
-      `Options.timeout must be at most ${maxTimeout} ms (or Infinity): got ${ms}`,
+      `options.timeout must be at most ${maxTimeout} ms (or Infinity): got ${ms}`,
     );
   }
   const timeout = AbortSignal.timeout(Math.ceil(ms));

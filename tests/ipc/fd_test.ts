@@ -22,7 +22,7 @@ function threadsWaitingOn(epfd: number): number {
   return count;
 }
 
-test("FdHandle.read() waits for data without blocking the event loop", async () => {
+test("fdHandle.read() waits for data without blocking the event loop", async () => {
   using p = pipe();
   const buffer = new Uint8Array(16);
   const reading = p.read.read(buffer);
@@ -34,7 +34,7 @@ test("FdHandle.read() waits for data without blocking the event loop", async () 
   assert.equal(decoder.decode(buffer.subarray(0, n!)), "ping");
 });
 
-test("FdHandle.read() gives null at the end of the stream once no writer is left", async () => {
+test("fdHandle.read() gives null at the end of the stream once no writer is left", async () => {
   using p = pipe();
   const reading = p.read.read(new Uint8Array(8));
   p.write.close();
@@ -55,7 +55,7 @@ test("an aborted FdHandle.read() takes nothing: the data stays for the next read
   assert.equal(pollerStatus().waiters, 0);
 });
 
-test("FdHandle.read() with a timeout rejects with a TimeoutError", async () => {
+test("fdHandle.read() with a timeout rejects with a TimeoutError", async () => {
   using p = pipe();
   await assert.rejects(p.read.read(new Uint8Array(8), { timeout: 30 }), { name: "TimeoutError" });
   assert.equal(pollerStatus().waiters, 0);
@@ -84,7 +84,7 @@ test("FdHandle after close(): every call fails with EBADF, close() again does no
   assert.throws(() => p.read.fd, { code: "EBADF" });
 });
 
-test("FdHandle.write() with no reader left fails with EPIPE, saying so", async () => {
+test("fdHandle.write() with no reader left fails with EPIPE, saying so", async () => {
   using p = pipe();
   p.read.close();
   await assert.rejects(p.write.write(encoder.encode("lost")), (error: unknown) => {
@@ -97,7 +97,7 @@ test("FdHandle.write() with no reader left fails with EPIPE, saying so", async (
   assert.throws(() => p.write.writeSync(encoder.encode("lost")), { code: "EPIPE" });
 });
 
-test("FdHandle.write() of 4 MiB completes through a 64 KiB pipe while the reader drains it", async () => {
+test("fdHandle.write() of 4 MiB completes through a 64 KiB pipe while the reader drains it", async () => {
   using p = pipe();
   const data = new Uint8Array(4 << 20).map((_, i) => i % 251);
   const writing = p.write.write(data);
@@ -124,7 +124,7 @@ test("concurrent FdHandle.write() calls never interleave their bytes", async () 
   assert.deepEqual(received.subarray(a.length), b);
 });
 
-test("FdHandle.readable streams every byte, ends at end of stream, and closes the handle", async () => {
+test("fdHandle.readable streams every byte, ends at end of stream, and closes the handle", async () => {
   const p = pipe();
   const data = new Uint8Array(200_000).map((_, i) => i % 13);
   const writing = p.write.write(data).then(() => p.write.close());
@@ -141,7 +141,7 @@ test("FdHandle.readable streams every byte, ends at end of stream, and closes th
   assert.equal(p.read.closed, true);
 });
 
-test("FdHandle.writable writes what is piped to it and closes the handle", async () => {
+test("fdHandle.writable writes what is piped to it and closes the handle", async () => {
   const p = pipe();
   const source = ReadableStream.from([encoder.encode("one "), encoder.encode("two")]);
   await source.pipeTo(p.write.writable);
