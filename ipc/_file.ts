@@ -40,22 +40,18 @@ export function describeFileType(mode: number): string {
 export function checkPath(path: unknown, what = "path"): string {
   if (path instanceof URL) {
     if (path.protocol !== "file:") {
-      throw new TypeError(`${capitalize(what)} must be a file: URL: got ${path.href}`);
+      throw new TypeError(`${what} must be a file: URL: got ${path.href}`);
     }
     return decodeURIComponent(path.pathname);
   }
   if (typeof path !== "string") {
     throw new TypeError(
-      `${capitalize(what)} must be a string or a file: URL: got ${describeValue(path)}`,
+      `${what} must be a string or a file: URL: got ${describeValue(path)}`,
     );
   }
-  if (path === "") throw new TypeError(`${capitalize(what)} must not be empty`);
-  cString(path, capitalize(what));
+  if (path === "") throw new TypeError(`${what} must not be empty`);
+  cString(path, what);
   return path;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 let statBuffer: Uint8Array | undefined;
@@ -81,7 +77,7 @@ function mode(): number {
  */
 export function statMode(path: string): number {
   const b = buffer();
-  return libc().stat(cString(path, "Path"), b) === -1 ? -lastErrno() : mode();
+  return libc().stat(cString(path, "path"), b) === -1 ? -lastErrno() : mode();
 }
 
 /**

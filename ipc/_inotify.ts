@@ -40,7 +40,7 @@ export function watchOpens(path: string, onOpen: () => void): (() => void) | und
     if (ifd < 0) return undefined;
   }
   const fd = ifd;
-  const wd = lib.inotify_add_watch(fd, cString(path, "Path"), IN_OPEN);
+  const wd = lib.inotify_add_watch(fd, cString(path, "path"), IN_OPEN);
   if (wd === -1) return undefined;
   let set = listeners.get(wd);
   if (!set) listeners.set(wd, set = new Set());

@@ -22,6 +22,7 @@
  */
 
 import { posixLayouts } from "../endian/libc_posix.ts";
+import { checkString, describeValue } from "./_checks.ts";
 import { fstatMode, S_IFIFO, S_IFMT } from "./_file.ts";
 import { cString, errnoError, lastErrno, libc, readCString } from "./_libc.ts";
 import { O_CLOEXEC, O_NOCTTY, O_NONBLOCK, O_RDWR } from "./constants.ts";
@@ -58,12 +59,14 @@ export function checkFdMap(fds: unknown): Map<number, FdSource> {
   const map = new Map<number, FdSource>([[0, "inherit"], [1, "inherit"], [2, "inherit"]]);
   if (fds === undefined) return map;
   if (fds === null || typeof fds !== "object" || Array.isArray(fds)) {
-    throw new TypeError(`Options.fds must be an object mapping child fds to sources: got ${fds}`);
+    throw new TypeError(
+      `options.fds must be an object mapping child fds to sources: got ${describeValue(fds)}`,
+    );
   }
   for (const [key, value] of Object.entries(fds)) {
     if (!/^(0|[1-9][0-9]{0,9})$/.test(key) || Number(key) > 0x7fffffff) {
       throw new RangeError(
-        `Options.fds keys must be child fd numbers (integers in [0, 2147483647]): got ${
+        `options.fds keys must be child fd numbers (integers in [0, 2147483647]): got ${
           JSON.stringify(key)
         }`,
       );
@@ -79,14 +82,10 @@ function checkSource(value: unknown, what: string): FdSource {
     if (Number.isInteger(value) && value >= 0 && value <= 0x7fffffff && !Object.is(value, -0)) {
       return value;
     }
-    throw new RangeError(
-      `${what} must be an fd in [0, 2147483647]: got ${Object.is(value, -0) ? "-0" : value}`,
-    );
+    throw new RangeError(`${what} must be an fd in [0, 2147483647]: got ${describeValue(value)}`);
   }
   throw new TypeError(
-    `${what} must be an FdHandle, an fd number, "inherit" or "null": got ${
-      typeof value === "string" ? JSON.stringify(value) : value === null ? "null" : typeof value
-    }`,
+    `${what} must be an FdHandle, an fd number, "inherit" or "null": got ${describeValue(value)}`,
   );
 }
 
@@ -149,7 +148,7 @@ function copyForChild(
     const mode = fstatMode(fd);
     if (mode >= 0 && (mode & S_IFMT) === S_IFIFO) {
       const reopened = lib.open(
-        cString(`/proc/self/fd/${fd}`, "Path"),
+        cString(`/proc/self/fd/${fd}`, "path"),
         (flags & O_ACCMODE) | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
         0,
       );
@@ -186,7 +185,7 @@ function dupError(errno: number, fd: number, min: number, command: string, targe
  */
 export function addFileActions(actions: Uint8Array, plan: FdPlan, cwd: string | undefined): number {
   const lib = libc();
-  const devNull = cString("/dev/null", "Path");
+  const devNull = cString("/dev/null", "path");
   let rc = 0;
   const targets = new Set<number>();
   for (const { target, from } of plan.slots) {
@@ -217,13 +216,13 @@ export function addFileActions(actions: Uint8Array, plan: FdPlan, cwd: string | 
   if (rc !== 0 || cwd === undefined) return rc;
   const chdir = lib.posix_spawn_file_actions_addchdir_np;
   if (!chdir) return -1;
-  return chdir(actions, cString(cwd, "Options.cwd"));
+  return chdir(actions, cString(cwd, "options.cwd"));
 }
 
 /** This process's open fds, from /proc/self/fd. */
 function openFds(): number[] {
   const lib = libc();
-  const dir = lib.opendir(cString("/proc/self/fd", "Path"));
+  const dir = lib.opendir(cString("/proc/self/fd", "path"));
   if (dir === null) return [];
   const nameOffset = posixLayouts().dirent.offsetOf("d_name");
   const fds: number[] = [];
@@ -236,4 +235,12 @@ function openFds(): number[] {
     lib.closedir(dir);
   }
   return fds;
+}
+
+/** An array of strings (arguments). */
+export function checkStrings(value: unknown, what: string): string[] {
+  if (!Array.isArray(value)) {
+    throw new TypeError(`${what} must be an array of strings: got ${describeValue(value)}`);
+  }
+  return value.map((item, i) => checkString(item, `${what}[${i}]`));
 }

@@ -60,7 +60,7 @@ export function mkfifo(path: string | URL, options: MkfifoOptions = {}): void {
   const p = checkPath(path);
   checkOptions(options);
   const mode = options.mode === undefined ? 0o600 : checkMode(options.mode, "options.mode");
-  if (libc().mkfifo(cString(p, "Path"), mode) === -1) throw mkfifoError(lastErrno(), p, mode);
+  if (libc().mkfifo(cString(p, "path"), mode) === -1) throw mkfifoError(lastErrno(), p, mode);
 }
 
 function mkfifoError(errno: number, path: string, mode: number): ErrnoError {
@@ -122,7 +122,7 @@ function plan(path: unknown, access: unknown, options: OpenFifoSyncOptions): Pla
   const p = checkPath(path);
   if (access !== "read" && access !== "write") {
     const got = typeof access === "string" ? JSON.stringify(access) : typeof access;
-    const message = `Access must be "read" or "write": got ${got}`;
+    const message = `access must be "read" or "write": got ${got}`;
     throw typeof access === "string" ? new RangeError(message) : new TypeError(message);
   }
   checkOptions(options);
@@ -272,7 +272,7 @@ export async function openFifo(
 }
 
 function createIfMissing(o: Plan): void {
-  if (libc().mkfifo(cString(o.path, "Path"), o.mode) === -1) {
+  if (libc().mkfifo(cString(o.path, "path"), o.mode) === -1) {
     const errno = lastErrno();
     if (errno !== EEXIST) throw mkfifoError(errno, o.path, o.mode);
   }
@@ -280,7 +280,7 @@ function createIfMissing(o: Plan): void {
 
 function openRetrying(path: string, flags: number): number {
   const { open } = libc();
-  const p = cString(path, "Path");
+  const p = cString(path, "path");
   for (;;) {
     const fd = open(p, flags, 0);
     if (fd !== -1 || lastErrno() !== EINTR) return fd;

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { describeValue } from "../endian/integers.ts";
+
 /** The name of a standard Linux signal. */
 export type SignalName =
   | "SIGHUP"
@@ -106,22 +108,18 @@ export function signalNumber(signal: SignalName | string | number): number {
       return signal;
     }
     throw new RangeError(
-      `Signal must be a name or an integer in [0, ${SIGNAL_MAX}]: got ${
-        Object.is(signal, -0) ? "-0" : signal
-      }`,
+      `signal must be a name or an integer in [0, ${SIGNAL_MAX}]: got ${describeValue(signal)}`,
     );
   }
   if (typeof signal !== "string") {
     throw new TypeError(
-      `Signal must be a name such as "SIGTERM" or a number: got ${
-        signal === null ? "null" : typeof signal
-      }`,
+      `signal must be a name such as "SIGTERM" or a number: got ${describeValue(signal)}`,
     );
   }
   const n = numbers.get(signal);
   if (n === undefined) {
     throw new RangeError(
-      `Unknown signal: ${JSON.stringify(signal)} (Linux names: SIGHUP ... SIGSYS)`,
+      `signal must be a Linux signal name (SIGHUP ... SIGSYS): got ${JSON.stringify(signal)}`,
     );
   }
   return n;

@@ -7,7 +7,7 @@
  */
 
 import { posixLayouts } from "../endian/libc_posix.ts";
-import { checkBoolean, checkOptions, checkString } from "./_checks.ts";
+import { checkBoolean, checkOptions, checkString, describeValue } from "./_checks.ts";
 import { checkPath, describeFileType, missingReason, S_IFDIR, S_IFMT, statMode } from "./_file.ts";
 import {
   addressOf,
@@ -19,7 +19,7 @@ import {
   type Pointer,
   pointerOf,
 } from "./_libc.ts";
-import { addFileActions, checkFdMap, type FdSource, planFds } from "./_spawn_fds.ts";
+import { addFileActions, checkFdMap, checkStrings, type FdSource, planFds } from "./_spawn_fds.ts";
 import { adoptChild } from "./_child.ts";
 import type { ChildProcess } from "./child_process.ts";
 import { errnoCode } from "./errno.ts";
@@ -148,7 +148,7 @@ export function spawn(command: string | URL, options: SpawnOptions = {}): ChildP
     const spawnFn = resolved.search ? lib.posix_spawnp : lib.posix_spawn;
     rc = spawnFn(
       new Uint8Array(pid.buffer),
-      cString(resolved.path, "Command"),
+      cString(resolved.path, "command"),
       actions,
       attr,
       argv.array,
@@ -176,23 +176,16 @@ export function spawn(command: string | URL, options: SpawnOptions = {}): ChildP
   }
 }
 
-function checkStrings(value: unknown, what: string): string[] {
-  if (!Array.isArray(value)) {
-    throw new TypeError(`${capitalize(what)} must be an array of strings: got ${typeof value}`);
-  }
-  return value.map((item, i) => checkString(item, `${what}[${i}]`));
-}
-
 function checkEnv(env: unknown): Record<string, string> {
   if (env === null || typeof env !== "object" || Array.isArray(env)) {
     throw new TypeError(
-      `Options.env must be an object of strings: got ${env === null ? "null" : typeof env}`,
+      `options.env must be an object of strings: got ${describeValue(env)}`,
     );
   }
   for (const [name, value] of Object.entries(env)) {
     if (name === "" || name.includes("=") || name.includes("\0")) {
       throw new TypeError(
-        `Options.env names must be non-empty, without "=" or NUL: got ${JSON.stringify(name)}`,
+        `options.env names must be non-empty, without "=" or NUL: got ${JSON.stringify(name)}`,
       );
     }
     checkString(value, `options.env.${name}`);
@@ -256,7 +249,7 @@ function cStringArray(
   strings: readonly string[],
   what: string,
 ): { block: Uint8Array; array: Uint8Array; pointer: Pointer } {
-  const encoded = strings.map((s) => cString(s, capitalize(what)));
+  const encoded = strings.map((s) => cString(s, what));
   const total = encoded.reduce((n, e) => n + e.length, 0);
   // More than 64 bytes, so that V8 never keeps it on its moving heap.
   const block = new Uint8Array(Math.max(total, 128));
@@ -270,8 +263,4 @@ function cStringArray(
   });
   const array = new Uint8Array(addresses.buffer);
   return { block, array, pointer: pointerOf(array) };
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

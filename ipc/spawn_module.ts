@@ -6,6 +6,7 @@
  */
 
 import { checkBoolean, checkOptions, checkString } from "./_checks.ts";
+import { checkStrings } from "./_spawn_fds.ts";
 import type { ChildProcess } from "./child_process.ts";
 import { spawn, type SpawnOptions } from "./spawn.ts";
 
@@ -99,7 +100,7 @@ export function spawnModule(module: string | URL, options: SpawnModuleOptions): 
   const permissions = options.permissions;
   if (permissions === undefined || permissions === null || typeof permissions !== "object") {
     throw new TypeError(
-      "Options.permissions must state the child's permissions (an object; {} for none)",
+      "options.permissions must state the child's permissions (an object; {} for none)",
     );
   }
   const flags: string[] = [];
@@ -117,7 +118,7 @@ export function spawnModule(module: string | URL, options: SpawnModuleOptions): 
     for (const item of list) {
       if (item.includes(",")) {
         throw new RangeError(
-          `Options.permissions.${name} entries must not contain a comma: got ${
+          `options.permissions.${name} entries must not contain a comma: got ${
             JSON.stringify(item)
           }`,
         );
@@ -132,15 +133,4 @@ export function spawnModule(module: string | URL, options: SpawnModuleOptions): 
     ...options,
     args: ["run", "--no-prompt", ...flags, ...denoArgs, specifier, ...role, ...args],
   });
-}
-
-function checkStrings(value: unknown, what: string): string[] {
-  if (!Array.isArray(value)) {
-    throw new TypeError(
-      `${what.charAt(0).toUpperCase()}${
-        what.slice(1)
-      } must be an array of strings: got ${typeof value}`,
-    );
-  }
-  return value.map((item, i) => checkString(item, `${what}[${i}]`));
 }

@@ -299,7 +299,7 @@ test("spawn() rejects bad arguments before any syscall", () => {
     [{ fds: [1] }, TypeError],
     [{ args: "x" }, TypeError],
     [{ args: [1] }, TypeError],
-    [{ args: ["a\0b"] }, TypeError],
+    [{ args: ["a\0b"] }, RangeError],
     [{ env: { A: 1 } }, TypeError],
     [{ env: { "A=B": "x" } }, TypeError],
     [{ env: null }, TypeError],
