@@ -6,7 +6,7 @@
  */
 
 import { checkOptions } from "./_checks.ts";
-import { errnoError, lastErrno, libc } from "./_libc.ts";
+import { errnoCell, errnoError, libc } from "./_libc.ts";
 import { forget, waitFor } from "./_poller.ts";
 import { waitSignal } from "./_signal.ts";
 import type { ChildProcess, ChildStatus } from "./child_process.ts";
@@ -42,15 +42,17 @@ class Child implements ChildProcess {
   #reap(options: number): boolean {
     if (this.#status) return true;
     const { waitpid } = libc();
+    const errnoNow = errnoCell();
+    const status = new Uint8Array(this.#statusBuffer.buffer);
     for (;;) {
-      const r = waitpid(this.pid, new Uint8Array(this.#statusBuffer.buffer), options);
+      const r = waitpid(this.pid, status, options);
+      const errno = r === -1 ? errnoNow[0]! : 0; // At once: see errnoCell.
       if (r === this.pid) {
         this.#status = decodeStatus(this.#statusBuffer[0]!);
         this.#release();
         return true;
       }
       if (r === 0) return false;
-      const errno = lastErrno();
       if (errno === EINTR) continue;
       throw errnoError(errno, "waitpid", {
         action: `wait for ${this.#command} (pid ${this.pid})`,
@@ -100,8 +102,9 @@ class Child implements ChildProcess {
         reason: "it has ended and been waited for",
       });
     }
+    const errnoNow = errnoCell();
     if (libc().kill(this.pid, n) === -1) {
-      throw errnoError(lastErrno(), "kill", {
+      throw errnoError(errnoNow[0]!, "kill", {
         action: `send ${signalName(n)} to ${this.#command} (pid ${this.pid})`,
         details: { pid: this.pid, signal: n },
       });

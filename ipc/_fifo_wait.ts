@@ -9,7 +9,7 @@
  */
 
 import { watchOpens } from "./_inotify.ts";
-import { lastErrno, libc } from "./_libc.ts";
+import { errnoCell, libc } from "./_libc.ts";
 import { waitFor } from "./_poller.ts";
 import { O_CLOEXEC, O_NONBLOCK } from "./constants.ts";
 
@@ -33,6 +33,7 @@ const pollView = new DataView(pollBuffer.buffer);
  */
 function writerConnected(fd: number): boolean {
   const lib = libc();
+  const errnoNow = errnoCell();
   pollView.setInt32(0, fd, true);
   pollView.setInt16(4, POLLIN, true);
   pollView.setInt16(6, 0, true);
@@ -42,7 +43,7 @@ function writerConnected(fd: number): boolean {
   const scratch = new Int32Array(2);
   if (lib.pipe2(new Uint8Array(scratch.buffer), O_NONBLOCK | O_CLOEXEC) === -1) return false;
   const n = lib.tee(fd, scratch[1]!, 1n, SPLICE_F_NONBLOCK);
-  const errno = n === -1n ? lastErrno() : 0;
+  const errno = n === -1n ? errnoNow[0]! : 0; // At once: see errnoCell.
   lib.close(scratch[0]!);
   lib.close(scratch[1]!);
   return n > 0n || errno === EAGAIN;
@@ -150,7 +151,7 @@ export async function waitForWriter(
  * at most 20 ms (a reader blocked in its own open makes no event).
  *
  * @param path The FIFO.
- * @param open Opens it: the fd, or -1 with errno set.
+ * @param open Opens it: the fd, or -errno.
  * @param fail Makes the error of another errno.
  * @param signal Cancels the wait.
  * @returns The fd.
@@ -166,9 +167,8 @@ export async function waitForReader(
     for (let delay = 1;; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
       // A reader may have come before the watch was set.
       const fd = open();
-      if (fd !== -1) return fd;
-      const errno = lastErrno();
-      if (errno !== ENXIO) throw fail(errno);
+      if (fd >= 0) return fd;
+      if (-fd !== ENXIO) throw fail(-fd);
       await watch.next(delay);
     }
   } finally {

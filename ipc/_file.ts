@@ -7,7 +7,7 @@
 
 import { posixLayouts } from "../endian/libc_posix.ts";
 import { describeValue } from "./_checks.ts";
-import { cString, lastErrno, libc } from "./_libc.ts";
+import { cString, errnoCell, libc } from "./_libc.ts";
 
 /** The type bits of `st_mode`. */
 export const S_IFMT = 0o170000;
@@ -77,7 +77,8 @@ function mode(): number {
  */
 export function statMode(path: string): number {
   const b = buffer();
-  return libc().stat(cString(path, "path"), b) === -1 ? -lastErrno() : mode();
+  const errnoNow = errnoCell();
+  return libc().stat(cString(path, "path"), b) === -1 ? -errnoNow[0]! : mode();
 }
 
 /**
@@ -87,7 +88,8 @@ export function statMode(path: string): number {
  */
 export function fstatMode(fd: number): number {
   const b = buffer();
-  return libc().fstat(fd, b) === -1 ? -lastErrno() : mode();
+  const errnoNow = errnoCell();
+  return libc().fstat(fd, b) === -1 ? -errnoNow[0]! : mode();
 }
 
 /** The directory part of a path (`"."` for a bare name). */

@@ -69,8 +69,18 @@ const symbols = {
   close: { parameters: ["i32"], result: "i32" },
   /** ssize_t read(int fd, void *buf, size_t count); */
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  /**
+   * The same, with the result as an i32: right for counts below 2^31 (the
+   * kernel caps one call at 0x7ffff000), since x86_64 and aarch64 return
+   * ssize_t in a 64-bit register whose low half holds it. A number, not a
+   * bigint: no allocation on the return path, so nothing can run between
+   * the call and a read of errno.
+   */
+  read_i32: { name: "read", parameters: ["i32", "buffer", "usize"], result: "i32" },
   /** ssize_t write(int fd, const void *buf, size_t count); */
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  /** The same, with the result as an i32 (see read_i32). */
+  write_i32: { name: "write", parameters: ["i32", "buffer", "usize"], result: "i32" },
   /** int pipe2(int pipefd[2], int flags); */
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
   /** int fcntl(int fd, int cmd, int arg); (variadic) */
@@ -304,7 +314,6 @@ export type Pointer = Deno.PointerValue;
 const defaultLibcPath = "libc.so.6";
 
 let library: Deno.DynamicLibrary<typeof symbols> | undefined;
-let errnoView: Deno.UnsafePointerView | undefined;
 
 /** The libc path: `UNIXIPC_LIBC` when set and readable without a prompt, else glibc's. */
 export function libcPath(): string {
@@ -347,12 +356,34 @@ function openLibrary(): Deno.DynamicLibrary<typeof symbols> {
  * and {@linkcode unwrap} should.
  */
 function readErrno(): number {
-  if (!errnoView) {
+  return (errnoArray ?? errnoCell())[0]!;
+}
+
+let errnoArray: Int32Array | undefined;
+
+/**
+ * The calling thread's errno as a one-element `Int32Array` over its memory,
+ * for hot paths that must read it with no function call between the failing
+ * call and the read: `const n = read(fd, b, c); const errno = n < 0 ? cell[0] : 0;`.
+ *
+ * A call in between, even one that only reads errno, is a point where V8 may
+ * service interrupts (install optimized code, a GC step, the embedder's
+ * callbacks), and their own libc calls can change errno: measured here, a
+ * read that failed with EAGAIN seen as ENOENT, a few times per million calls
+ * early in a process's life. {@linkcode lastErrno} and {@linkcode lastError}
+ * (a function call away) are fine on cold paths, where a wrong code can only
+ * mislabel an error that happened anyway.
+ *
+ * The view belongs to the thread that first asked for it (errno is
+ * thread-local): one per isolate, as module state is.
+ */
+export function errnoCell(): Int32Array {
+  if (!errnoArray) {
     const location = libc().__errno_location();
     if (location === null) throw new Error("Cannot read errno: __errno_location returned NULL");
-    errnoView = new Deno.UnsafePointerView(location);
+    errnoArray = new Int32Array(Deno.UnsafePointerView.getArrayBuffer(location, 4));
   }
-  return errnoView.getInt32();
+  return errnoArray;
 }
 
 /** The description of a failed call, for {@linkcode lastError}. */

@@ -24,7 +24,7 @@
 import { posixLayouts } from "../endian/libc_posix.ts";
 import { checkString, describeValue } from "./_checks.ts";
 import { fstatMode, S_IFIFO, S_IFMT } from "./_file.ts";
-import { cString, errnoError, lastErrno, libc, readCString } from "./_libc.ts";
+import { cString, errnoCell, errnoError, libc, readCString } from "./_libc.ts";
 import { O_CLOEXEC, O_NOCTTY, O_NONBLOCK, O_RDWR } from "./constants.ts";
 import { FdHandle } from "./fd.ts";
 
@@ -134,9 +134,10 @@ function copyForChild(
   target: number,
 ): number {
   const lib = libc();
+  const errnoNow = errnoCell();
   const flags = lib.fcntl(fd, F_GETFL, 0);
   if (flags === -1) {
-    const errno = lastErrno();
+    const errno = errnoNow[0]!; // At once: see errnoCell.
     if (errno === EBADF && !explicit) return -2;
     throw errnoError(errno, "fcntl", {
       action: `give fd ${fd} to ${command} as its fd ${target}`,
@@ -156,7 +157,7 @@ function copyForChild(
         lib.fcntl(reopened, F_SETFL, flags & ~O_NONBLOCK);
         if (reopened >= min) return reopened;
         const high = lib.fcntl(reopened, F_DUPFD_CLOEXEC, min);
-        const errno = high === -1 ? lastErrno() : 0;
+        const errno = high === -1 ? errnoNow[0]! : 0;
         lib.close(reopened);
         if (high === -1) throw dupError(errno, fd, min, command, target);
         return high;
@@ -164,7 +165,7 @@ function copyForChild(
     }
   }
   const high = lib.fcntl(fd, F_DUPFD_CLOEXEC, min);
-  if (high === -1) throw dupError(lastErrno(), fd, min, command, target);
+  if (high === -1) throw dupError(errnoNow[0]!, fd, min, command, target);
   return high;
 }
 

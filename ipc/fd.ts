@@ -6,8 +6,8 @@
  */
 
 import { checkBytes, checkFd, checkOptions, checkSize, checkString } from "./_checks.ts";
-import { errnoError, lastErrno, type Libc, libc } from "./_libc.ts";
-import { forget, waitFor, waitForSync } from "./_poller.ts";
+import { errnoCell, errnoError, type Libc, libc } from "./_libc.ts";
+import { forget, type Interest, waitFor, waitForSync } from "./_poller.ts";
 import { type WaitOptions, waitSignal } from "./_signal.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "./constants.ts";
 import { ErrnoError } from "./errno.ts";
@@ -49,12 +49,19 @@ export type IoOptions = WaitOptions;
 const SPIN_IDLE = 0;
 /** A spin that is over (it expired, or the call parked): do not spin again in this call. */
 const SPIN_DONE = -1;
-/** After this many spins in a row that found nothing, a handle stops spinning... */
+/** After this many parks in a row that waited long (more than twice the spin), a handle stops spinning... */
 const SPIN_MISSES = 2;
 /** ...but for one call in this many, to notice that its peer got fast again. */
 const SPIN_PROBE = 32;
 
 let lib: Libc | undefined;
+/** errno of this thread, read as `cell[0]` right after a call (see `errnoCell`). */
+let cell: Int32Array | undefined;
+
+function io(): Libc {
+  cell = errnoCell();
+  return lib = libc();
+}
 
 /**
  * An open file descriptor, owned by this handle: reads and writes that
@@ -126,12 +133,15 @@ export class FdHandle {
       ? DEFAULT_SPIN_MICROSECONDS / 1000
       : checkSize(options.spin, "options.spin", 0, 1_000_000) / 1000;
     if (!options.nonblocking) {
-      const { fcntl } = libc();
+      const { fcntl } = lib ?? io();
+      const errnoNow = cell!;
       const flags = fcntl(fd, F_GETFL, 0);
-      if (
-        flags === -1 || (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) === -1)
-      ) {
-        throw errnoError(lastErrno(), "fcntl", {
+      let errno = flags === -1 ? errnoNow[0]! : 0;
+      if (errno === 0 && !(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) === -1) {
+        errno = errnoNow[0]!;
+      }
+      if (errno !== 0) {
+        throw errnoError(errno, "fcntl", {
           action: `use ${this.#description}`,
           details: { fd },
         });
@@ -207,14 +217,33 @@ export class FdHandle {
       }
       return now + this.#spinMs;
     }
-    if (now < state) return state;
-    this.#spinMisses++;
-    return SPIN_DONE;
+    return now < state ? state : SPIN_DONE;
   }
 
-  /** A call succeeded after spinning (`state` a deadline): the spin paid off. */
+  /** A call succeeded while spinning (`state` a deadline): spinning pays off. */
   #spinHit(state: number): void {
     if (state > 0) this.#spinMisses = 0;
+  }
+
+  /**
+   * A park lasted `ms`: a short one (at most twice the spin) means the peer
+   * answers fast and spinning is worth it; a long one counts as a miss.
+   */
+  #parked(ms: number): void {
+    if (ms <= 2 * this.#spinMs) this.#spinMisses = 0;
+    else this.#spinMisses++;
+  }
+
+  #parkSync(fd: number, interest: Interest): void {
+    const start = performance.now();
+    waitForSync(fd, interest);
+    this.#parked(performance.now() - start);
+  }
+
+  async #park(fd: number, interest: Interest, signal: AbortSignal | undefined): Promise<void> {
+    const start = performance.now();
+    await waitFor(fd, interest, signal);
+    this.#parked(performance.now() - start);
   }
 
   /**
@@ -229,20 +258,21 @@ export class FdHandle {
    */
   readSync(buffer: Uint8Array): number | null {
     checkReadBuffer(buffer);
-    const { read } = lib ??= libc();
+    const read = (lib ?? io()).read_i32;
+    const errnoNow = cell!;
     const count = this.#count(buffer.length);
     let spin = SPIN_IDLE;
     for (;;) {
       const fd = this.#open("read from");
       const n = read(fd, buffer, count);
-      if (n >= 0n) {
+      const errno = n < 0 ? errnoNow[0]! : 0; // At once: see errnoCell.
+      if (n >= 0) {
         this.#spinHit(spin);
-        return n === 0n ? null : Number(n);
+        return n === 0 ? null : n;
       }
-      const errno = lastErrno();
       if (errno === EAGAIN) {
         spin = this.#spin(spin);
-        if (spin === SPIN_DONE) waitForSync(fd, "read");
+        if (spin === SPIN_DONE) this.#parkSync(fd, "read");
       } else if (errno !== EINTR) throw this.#error(errno, "read", "read from");
     }
   }
@@ -260,21 +290,22 @@ export class FdHandle {
   async read(buffer: Uint8Array, options?: IoOptions): Promise<number | null> {
     checkReadBuffer(buffer);
     const signal = options === undefined ? undefined : waitSignal(checkOptions(options));
-    const { read } = lib ??= libc();
+    const read = (lib ?? io()).read_i32;
+    const errnoNow = cell!;
     const count = this.#count(buffer.length);
     let spin = SPIN_IDLE;
     for (;;) {
       const fd = this.#open("read from");
       const n = read(fd, buffer, count);
-      if (n >= 0n) {
+      const errno = n < 0 ? errnoNow[0]! : 0; // At once: see errnoCell.
+      if (n >= 0) {
         this.#spinHit(spin);
-        return n === 0n ? null : Number(n);
+        return n === 0 ? null : n;
       }
-      const errno = lastErrno();
       if (errno === EAGAIN) {
         if (signal?.aborted) throw signal.reason;
         spin = this.#spin(spin);
-        if (spin === SPIN_DONE) await waitFor(fd, "read", signal);
+        if (spin === SPIN_DONE) await this.#park(fd, "read", signal);
       } else if (errno !== EINTR) throw this.#error(errno, "read", "read from");
     }
   }
@@ -292,23 +323,24 @@ export class FdHandle {
    */
   writeSync(data: Uint8Array): number {
     checkBytes(data, "data");
-    const { write } = lib ??= libc();
+    const write = (lib ?? io()).write_i32;
+    const errnoNow = cell!;
     let offset = 0;
     let spin = SPIN_IDLE;
     while (offset < data.length) {
       const fd = this.#open("write to");
       const rest = offset === 0 ? data : data.subarray(offset);
       const n = write(fd, rest, this.#count(rest.length));
-      if (n >= 0n) {
+      const errno = n < 0 ? errnoNow[0]! : 0; // At once: see errnoCell.
+      if (n >= 0) {
         this.#spinHit(spin);
-        offset += Number(n);
+        offset += n;
         spin = SPIN_IDLE;
         continue;
       }
-      const errno = lastErrno();
       if (errno === EAGAIN) {
         spin = this.#spin(spin);
-        if (spin === SPIN_DONE) waitForSync(fd, "write");
+        if (spin === SPIN_DONE) this.#parkSync(fd, "write");
       } else if (errno !== EINTR) throw this.#error(errno, "write", "write to");
     }
     return data.length;
@@ -330,13 +362,23 @@ export class FdHandle {
     try {
       checkBytes(data, "data");
       const signal = options === undefined ? undefined : waitSignal(checkOptions(options));
-      if (this.#writeTail === undefined) {
-        // Nothing queued: write at once, and queue only what could not be written.
-        const result = this.#writeAll(data, signal);
-        return this.#enqueue(result);
+      if (this.#writeTail !== undefined) {
+        const run = () => this.#writeAll(data, signal, 0);
+        return this.#enqueue(this.#writeTail.then(run, run));
       }
-      const run = () => this.#writeAll(data, signal);
-      return this.#enqueue(this.#writeTail.then(run, run));
+      // Nothing queued: write at once what the fd takes, and queue only the rest.
+      const fd = this.#open("write to");
+      if (data.length === 0) return Promise.resolve(0);
+      const n = (lib ?? io()).write_i32(fd, data, this.#count(data.length));
+      const errno = n < 0 ? cell![0]! : 0; // At once: see errnoCell.
+      let offset = 0;
+      if (n >= 0) {
+        offset = n;
+        if (offset === data.length) return Promise.resolve(offset);
+      } else if (errno !== EAGAIN && errno !== EINTR) {
+        throw this.#error(errno, "write", "write to");
+      }
+      return this.#enqueue(this.#writeAll(data, signal, offset));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -351,25 +393,29 @@ export class FdHandle {
     return result;
   }
 
-  async #writeAll(data: Uint8Array, signal: AbortSignal | undefined): Promise<number> {
-    const { write } = lib ??= libc();
-    let offset = 0;
+  async #writeAll(
+    data: Uint8Array,
+    signal: AbortSignal | undefined,
+    offset: number,
+  ): Promise<number> {
+    const write = (lib ?? io()).write_i32;
+    const errnoNow = cell!;
     let spin = SPIN_IDLE;
     while (offset < data.length) {
       const fd = this.#open("write to");
       const rest = offset === 0 ? data : data.subarray(offset);
       const n = write(fd, rest, this.#count(rest.length));
-      if (n >= 0n) {
+      const errno = n < 0 ? errnoNow[0]! : 0; // At once: see errnoCell.
+      if (n >= 0) {
         this.#spinHit(spin);
-        offset += Number(n);
+        offset += n;
         spin = SPIN_IDLE;
         continue;
       }
-      const errno = lastErrno();
       if (errno === EAGAIN) {
         if (signal?.aborted) throw signal.reason;
         spin = this.#spin(spin);
-        if (spin === SPIN_DONE) await waitFor(fd, "write", signal);
+        if (spin === SPIN_DONE) await this.#park(fd, "write", signal);
       } else if (errno !== EINTR) throw this.#error(errno, "write", "write to");
     }
     return data.length;

@@ -15,7 +15,7 @@ import {
   S_IFMT,
   statMode,
 } from "./_file.ts";
-import { cString, errnoError, lastErrno, libc } from "./_libc.ts";
+import { cString, errnoCell, errnoError, libc } from "./_libc.ts";
 import { waitForReader, waitForWriter } from "./_fifo_wait.ts";
 import { type WaitOptions, waitSignal } from "./_signal.ts";
 import { O_CLOEXEC, O_NOCTTY, O_NONBLOCK, O_RDONLY, O_WRONLY } from "./constants.ts";
@@ -60,7 +60,8 @@ export function mkfifo(path: string | URL, options: MkfifoOptions = {}): void {
   const p = checkPath(path);
   checkOptions(options);
   const mode = options.mode === undefined ? 0o600 : checkMode(options.mode, "options.mode");
-  if (libc().mkfifo(cString(p, "path"), mode) === -1) throw mkfifoError(lastErrno(), p, mode);
+  const errnoNow = errnoCell();
+  if (libc().mkfifo(cString(p, "path"), mode) === -1) throw mkfifoError(errnoNow[0]!, p, mode);
 }
 
 function mkfifoError(errno: number, path: string, mode: number): ErrnoError {
@@ -187,7 +188,7 @@ export function openFifoSync(
   if (o.wait) checkIsFifo(o); // Before a blocking open: never block on something else.
   const flags = o.flags | (o.wait ? 0 : O_NONBLOCK);
   const fd = openRetrying(o.path, flags);
-  if (fd === -1) throw openError(lastErrno(), o);
+  if (fd < 0) throw openError(-fd, o);
   return adopt(fd, o, !o.wait);
 }
 
@@ -245,7 +246,7 @@ export async function openFifo(
   const flags = o.flags | O_NONBLOCK;
   if (o.access === "read") {
     const fd = openRetrying(o.path, flags);
-    if (fd === -1) throw openError(lastErrno(), o);
+    if (fd < 0) throw openError(-fd, o);
     const handle = adopt(fd, o, true);
     if (!o.wait) return handle;
     try {
@@ -257,8 +258,8 @@ export async function openFifo(
     return handle;
   }
   let fd = openRetrying(o.path, flags);
-  if (fd === -1) {
-    const errno = lastErrno();
+  if (fd < 0) {
+    const errno = -fd;
     if (errno !== ENXIO || !o.wait) throw openError(errno, o);
     checkIsFifo(o); // ENXIO is also what a socket gives: openError says so.
     fd = await waitForReader(
@@ -272,18 +273,20 @@ export async function openFifo(
 }
 
 function createIfMissing(o: Plan): void {
-  if (libc().mkfifo(cString(o.path, "path"), o.mode) === -1) {
-    const errno = lastErrno();
-    if (errno !== EEXIST) throw mkfifoError(errno, o.path, o.mode);
-  }
+  const errnoNow = errnoCell();
+  const errno = libc().mkfifo(cString(o.path, "path"), o.mode) === -1 ? errnoNow[0]! : 0;
+  if (errno !== 0 && errno !== EEXIST) throw mkfifoError(errno, o.path, o.mode);
 }
 
+/** open(2), again after EINTR: the fd, or -errno. */
 function openRetrying(path: string, flags: number): number {
   const { open } = libc();
+  const errnoNow = errnoCell();
   const p = cString(path, "path");
   for (;;) {
     const fd = open(p, flags, 0);
-    if (fd !== -1 || lastErrno() !== EINTR) return fd;
+    const errno = fd === -1 ? errnoNow[0]! : 0; // At once: see errnoCell.
+    if (errno !== EINTR) return fd === -1 ? -errno : fd;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 
 import { checkBoolean, checkOptions, checkSize } from "./_checks.ts";
-import { errnoError, lastErrno, libc } from "./_libc.ts";
+import { errnoCell, errnoError, libc } from "./_libc.ts";
 import { F_GETPIPE_SZ, F_SETPIPE_SZ, O_CLOEXEC, O_NONBLOCK } from "./constants.ts";
 import { FdHandle } from "./fd.ts";
 
@@ -90,9 +90,10 @@ export function pipe(options: PipeOptions = {}): Pipe {
     ? undefined
     : checkSize(options.spin, "options.spin", 0, 1_000_000);
   const lib = libc();
+  const errnoNow = errnoCell();
   const fds = new Int32Array(2);
   if (lib.pipe2(new Uint8Array(fds.buffer), O_NONBLOCK | (closeOnExec ? O_CLOEXEC : 0)) === -1) {
-    throw errnoError(lastErrno(), "pipe2", {
+    throw errnoError(errnoNow[0]!, "pipe2", {
       action: "create a pipe",
       reasons: {
         EMFILE: "this process has too many open fds",
@@ -105,7 +106,7 @@ export function pipe(options: PipeOptions = {}): Pipe {
     ? lib.fcntl(r, F_GETPIPE_SZ, 0)
     : lib.fcntl(r, F_SETPIPE_SZ, capacity);
   if (size === -1) {
-    const errno = lastErrno();
+    const errno = errnoNow[0]!;
     lib.close(r);
     lib.close(w);
     throw errnoError(errno, "fcntl", {
