@@ -81,8 +81,9 @@ function io(): Libc {
  * within that time is served without a context switch or a hop through the
  * epoll thread, the way adaptive mutexes spin before they sleep. The spin
  * keeps the event loop (or, for sync calls, the thread) busy for at most
- * that long, and a handle whose spins keep finding nothing stops spinning
- * (trying again one call in 32).
+ * that long, and a handle whose waits keep lasting longer than twice the
+ * spin (a slow peer, an idle line) stops spinning, trying again one call
+ * in 32.
  *
  * Async writes on one handle are queued: each completes before the next
  * starts, so their bytes never interleave.
