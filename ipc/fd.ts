@@ -7,7 +7,7 @@
 
 import { checkBytes, checkFd, checkOptions, checkSize, checkString } from "./_checks.ts";
 import { errnoCell, errnoError, type Libc, libc } from "./_libc.ts";
-import { forget, type Interest, waitFor, waitForSync } from "./_poller.ts";
+import { forget, waitFor, waitForSync } from "./_poller.ts";
 import { type WaitOptions, waitSignal } from "./_signal.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "./constants.ts";
 import { ErrnoError } from "./errno.ts";
@@ -30,7 +30,8 @@ export interface FdHandleOptions {
   /**
    * How long (in microseconds) a read or write that finds nothing to do
    * tries again before it parks (see {@linkcode FdHandle}); 0 never spins.
-   * Default {@linkcode DEFAULT_SPIN_MICROSECONDS}.
+   * Default {@linkcode DEFAULT_SPIN_MICROSECONDS}, or 0 where the process may
+   * run on one CPU only (its affinity or its cgroup says so).
    */
   readonly spin?: number;
 }
@@ -49,10 +50,10 @@ export type IoOptions = WaitOptions;
 const SPIN_IDLE = 0;
 /** A spin that is over (it expired, or the call parked): do not spin again in this call. */
 const SPIN_DONE = -1;
-/** After this many parks in a row that waited long (more than twice the spin), a handle stops spinning... */
-const SPIN_MISSES = 2;
-/** ...but for one call in this many, to notice that its peer got fast again. */
-const SPIN_PROBE = 32;
+/** Below this score (a moving average of how often spinning paid), a handle does not spin... */
+const SPIN_SCORE_MIN = 0.25;
+/** ...but for one call in this many, to notice that spinning pays again. */
+const SPIN_PROBE = 16;
 
 let lib: Libc | undefined;
 /** errno of this thread, read as `cell[0]` right after a call (see `errnoCell`). */
@@ -77,13 +78,13 @@ function io(): Libc {
  * calls wait in `poll`.
  *
  * Before it parks, a read or write that finds nothing to do tries again for
- * a bounded time (`spin`, 50 microseconds by default): a peer that answers
- * within that time is served without a context switch or a hop through the
- * epoll thread, the way adaptive mutexes spin before they sleep. The spin
- * keeps the event loop (or, for sync calls, the thread) busy for at most
- * that long, and a handle whose waits keep lasting longer than twice the
- * spin (a slow peer, an idle line) stops spinning, trying again one call
- * in 32.
+ * a bounded time (`spin`, 50 microseconds by default, none on a single
+ * CPU): a peer that answers within that time is served without a context
+ * switch or a hop through the epoll thread, the way adaptive mutexes spin
+ * before they sleep. The spin keeps the event loop (or, for sync calls, the
+ * thread) busy for at most that long, and a handle on which spinning does
+ * not pay stops spinning (trying again one call in 16): a slow peer, an idle
+ * line, or a peer that cannot run while we spin (a busy machine).
  *
  * Async writes on one handle are queued: each completes before the next
  * starts, so their bytes never interleave.
@@ -105,7 +106,8 @@ export class FdHandle {
   readonly #description: string;
   readonly #reasons: Readonly<Record<string, string>> | undefined;
   readonly #spinMs: number;
-  #spinMisses = 0;
+  /** How well spinning pays on this handle, in [0, 1]: a moving average (see #spin). */
+  #spinScore = 1;
   #spinProbe = 0;
   /** The last count passed to read or write, and the same as a bigint (size_t): no allocation per call. */
   #countNumber = -1;
@@ -131,7 +133,7 @@ export class FdHandle {
       : checkString(options.description, "options.description");
     this.#reasons = options.reasons;
     this.#spinMs = options.spin === undefined
-      ? DEFAULT_SPIN_MICROSECONDS / 1000
+      ? defaultSpinMs()
       : checkSize(options.spin, "options.spin", 0, 1_000_000) / 1000;
     if (!options.nonblocking) {
       const { fcntl } = lib ?? io();
@@ -205,6 +207,13 @@ export class FdHandle {
    * After EAGAIN: whether to try again at once. `state` is SPIN_IDLE before
    * the first EAGAIN of a call, then the deadline, then SPIN_DONE; returns
    * the next state (a deadline: try again; SPIN_DONE: park).
+   *
+   * Whether to spin at all follows a score, a moving average of what
+   * spinning brought on this handle: a spin that finds what it waits for
+   * raises it, a spin that expires lowers it (a peer that answers slowly, an
+   * idle line, or a peer that cannot answer while we spin because it shares
+   * our core). Below 0.25 (five misses in a row from the start) the handle
+   * parks at once, but for one call in 16, which may win it back.
    */
   #spin(state: number): number {
     if (state === SPIN_DONE) return SPIN_DONE;
@@ -212,39 +221,20 @@ export class FdHandle {
     if (state === SPIN_IDLE) {
       if (
         this.#spinMs === 0 ||
-        (this.#spinMisses >= SPIN_MISSES && ++this.#spinProbe % SPIN_PROBE !== 0)
+        (this.#spinScore < SPIN_SCORE_MIN && ++this.#spinProbe % SPIN_PROBE !== 0)
       ) {
         return SPIN_DONE;
       }
       return now + this.#spinMs;
     }
-    return now < state ? state : SPIN_DONE;
+    if (now < state) return state;
+    this.#spinScore -= this.#spinScore / 4;
+    return SPIN_DONE;
   }
 
-  /** A call succeeded while spinning (`state` a deadline): spinning pays off. */
+  /** A call succeeded while spinning (`state` a deadline): spinning pays. */
   #spinHit(state: number): void {
-    if (state > 0) this.#spinMisses = 0;
-  }
-
-  /**
-   * A park lasted `ms`: a short one (at most twice the spin) means the peer
-   * answers fast and spinning is worth it; a long one counts as a miss.
-   */
-  #parked(ms: number): void {
-    if (ms <= 2 * this.#spinMs) this.#spinMisses = 0;
-    else this.#spinMisses++;
-  }
-
-  #parkSync(fd: number, interest: Interest): void {
-    const start = performance.now();
-    waitForSync(fd, interest);
-    this.#parked(performance.now() - start);
-  }
-
-  async #park(fd: number, interest: Interest, signal: AbortSignal | undefined): Promise<void> {
-    const start = performance.now();
-    await waitFor(fd, interest, signal);
-    this.#parked(performance.now() - start);
+    if (state > 0) this.#spinScore += (1 - this.#spinScore) / 4;
   }
 
   /**
@@ -273,7 +263,7 @@ export class FdHandle {
       }
       if (errno === EAGAIN) {
         spin = this.#spin(spin);
-        if (spin === SPIN_DONE) this.#parkSync(fd, "read");
+        if (spin === SPIN_DONE) waitForSync(fd, "read");
       } else if (errno !== EINTR) throw this.#error(errno, "read", "read from");
     }
   }
@@ -306,7 +296,7 @@ export class FdHandle {
       if (errno === EAGAIN) {
         if (signal?.aborted) throw signal.reason;
         spin = this.#spin(spin);
-        if (spin === SPIN_DONE) await this.#park(fd, "read", signal);
+        if (spin === SPIN_DONE) await waitFor(fd, "read", signal);
       } else if (errno !== EINTR) throw this.#error(errno, "read", "read from");
     }
   }
@@ -341,7 +331,7 @@ export class FdHandle {
       }
       if (errno === EAGAIN) {
         spin = this.#spin(spin);
-        if (spin === SPIN_DONE) this.#parkSync(fd, "write");
+        if (spin === SPIN_DONE) waitForSync(fd, "write");
       } else if (errno !== EINTR) throw this.#error(errno, "write", "write to");
     }
     return data.length;
@@ -416,7 +406,7 @@ export class FdHandle {
       if (errno === EAGAIN) {
         if (signal?.aborted) throw signal.reason;
         spin = this.#spin(spin);
-        if (spin === SPIN_DONE) await this.#park(fd, "write", signal);
+        if (spin === SPIN_DONE) await waitFor(fd, "write", signal);
       } else if (errno !== EINTR) throw this.#error(errno, "write", "write to");
     }
     return data.length;
@@ -487,6 +477,17 @@ export class FdHandle {
 }
 
 function noop(): void {}
+
+let spinDefault: number | undefined;
+
+/** The default spin in ms: none where this process may run on one CPU only (a spin there only delays the peer). */
+function defaultSpinMs(): number {
+  if (spinDefault === undefined) {
+    const cpus = typeof navigator === "undefined" ? 2 : navigator.hardwareConcurrency ?? 2;
+    spinDefault = cpus > 1 ? DEFAULT_SPIN_MICROSECONDS / 1000 : 0;
+  }
+  return spinDefault;
+}
 
 function checkReadBuffer(buffer: Uint8Array): void {
   checkBytes(buffer, "buffer");
