@@ -70,8 +70,9 @@ export interface SpawnOptions {
  *   signal mask is emptied: Deno ignores SIGPIPE, and an ignored signal stays
  *   ignored across exec (`yes | head` would never end).
  * - A command without a slash is looked up in PATH: ours, or the `env`
- *   option's when it sets PATH. A relative command or `cwd` is relative to
- *   our working directory.
+ *   option's when it sets PATH. A relative `cwd` is relative to our working
+ *   directory; a relative command path (`./tool`) to the child's, since it
+ *   is executed there.
  *
  * @param command The program: a name looked up in PATH, or a path (or `file:` URL).
  * @param options `args`, `argv0`, `fds`, `env`, `clearEnv`, `cwd`, `newProcessGroup`.

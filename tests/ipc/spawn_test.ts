@@ -219,6 +219,14 @@ test("a command is looked up in the PATH that env gives the child", async () => 
   assert.throws(() => spawn("hello-unixipc"), { code: "ENOENT" });
 });
 
+test("a relative command path runs from the child's cwd", async () => {
+  using dir = tempDir();
+  writeFile(`${dir.path}/tool`, "#!/bin/sh\necho tool ran\n", 0o755);
+  const { text, code } = await output("./tool", { cwd: dir.path });
+  assert.equal(code, 0);
+  assert.equal(text, "tool ran\n");
+});
+
 test("wait() gives the exit code, the same status again, and waitSync() agrees", async () => {
   const child = spawn("sh", { args: ["-c", "exit 42"] });
   const status = await child.wait();
