@@ -122,3 +122,28 @@ test("pipe ends work with using: both are closed at the end of the scope", () =>
   }
   for (const fd of fds) assert.equal(libc().fcntl(fd, F_GETFD, 0), -1);
 });
+
+test("concurrent reads on one end, some aborted, get every byte exactly once", async () => {
+  using p = pipe();
+  const controllers = Array.from({ length: 20 }, () => new AbortController());
+  const reads = controllers.map(async (controller) => {
+    const buffer = new Uint8Array(1);
+    try {
+      const n = await p.read.read(buffer, { signal: controller.signal });
+      return n === 1 ? buffer[0]! : -1;
+    } catch {
+      return -2; // Aborted: it took nothing.
+    }
+  });
+  // Abort every other reader, then write one byte at a time.
+  controllers.forEach((c, i) => i % 2 === 0 && c.abort());
+  for (let i = 0; i < 10; i++) {
+    await p.write.write(new Uint8Array([i]));
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  const got = await Promise.all(reads);
+  assert.equal(got.filter((b) => b === -2).length, 10);
+  assert.deepEqual(got.filter((b) => b >= 0).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  // Nothing left over in the pipe either.
+  await assert.rejects(p.read.read(new Uint8Array(1), { timeout: 20 }), { name: "TimeoutError" });
+});
