@@ -23,7 +23,7 @@
  */
 
 import { posixLayouts } from "../endian/libc_posix.ts";
-import { errnoError, lastErrno, lastError, type Libc, libc } from "./_libc.ts";
+import { errnoCell, errnoError, lastError, type Libc, libc } from "./_libc.ts";
 
 const EPOLL_CLOEXEC = 0o2000000;
 const EPOLL_CTL_ADD = 1;
@@ -71,6 +71,8 @@ interface Registration {
 
 interface State {
   readonly lib: Libc;
+  /** This thread's errno (see errnoCell). */
+  readonly errno: Int32Array;
   readonly epfd: number;
   readonly wakeFd: number;
   readonly events: Uint8Array;
@@ -109,6 +111,7 @@ function init(): State {
   const events = new Uint8Array(layout.size * MAX_EVENTS);
   const s: State = {
     lib,
+    errno: errnoCell(),
     epfd,
     wakeFd,
     events,
@@ -133,7 +136,8 @@ function ctl(s: State, op: number, fd: number, events: number, token: number): n
   s.ctlView.setUint32(0, events, true);
   s.ctlView.setUint32(s.dataOffset, token, true);
   s.ctlView.setUint32(s.dataOffset + 4, 0, true);
-  return s.lib.epoll_ctl(s.epfd, op, fd, s.ctlBuffer) === -1 ? lastErrno() : 0;
+  // errno at once, with no call in between (see errnoCell).
+  return s.lib.epoll_ctl(s.epfd, op, fd, s.ctlBuffer) === -1 ? s.errno[0]! : 0;
 }
 
 function wantedMask(reg: Registration): number {
@@ -417,6 +421,7 @@ const pollView = new DataView(pollBuffer.buffer);
  */
 export function waitForSync(fd: number, interest: Interest, timeoutMs = -1): boolean {
   const lib = libc();
+  const errnoNow = errnoCell();
   const deadline = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
   for (;;) {
     pollView.setInt32(0, fd, true);
@@ -424,10 +429,11 @@ export function waitForSync(fd: number, interest: Interest, timeoutMs = -1): boo
     pollView.setInt16(6, 0, true);
     const left = deadline === Infinity ? -1 : Math.max(0, Math.ceil(deadline - performance.now()));
     const n = lib.poll(pollBuffer, 1n, left);
+    const errno = n < 0 ? errnoNow[0]! : 0; // At once: see errnoCell.
     if (n > 0) return true;
     if (n === 0) return false;
-    if (lastErrno() !== EINTR) {
-      throw lastError("poll", { action: `wait for fd ${fd} to be ready`, details: { fd } });
+    if (errno !== EINTR) {
+      throw errnoError(errno, "poll", { action: `wait for fd ${fd} to be ready`, details: { fd } });
     }
   }
 }
