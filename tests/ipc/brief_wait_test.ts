@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { BRIEF_WAIT_US, BriefWait, pollerStatus, waitFor } from "../../ipc/_poller.ts";
 import { libc } from "../../ipc/_libc.ts";
-import { FdHandle, pipe } from "../../ipc/mod.ts";
+import { pipe } from "../../ipc/mod.ts";
 import { test } from "../_util.ts";
 
 const encoder = new TextEncoder();
@@ -68,19 +68,4 @@ test("no brief wait while another wait is pending: other fds are never held up",
   await waiting;
   other.write.writeSync(encoder.encode("done"));
   assert.equal(await parked, 4);
-});
-
-test("FdHandle with briefWaits reads and writes as before", async () => {
-  const fds = new Int32Array(2);
-  assert.equal(libc().pipe2(new Uint8Array(fds.buffer), 0o4000 | 0o2000000), 0);
-  using reader = new FdHandle(fds[0]!, { briefWaits: true, nonblocking: true });
-  using writer = new FdHandle(fds[1]!, { briefWaits: true, nonblocking: true });
-  const buffer = new Uint8Array(8);
-  for (let i = 0; i < 20; i++) {
-    const reading = reader.read(buffer, { timeout: 5000 });
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    await writer.write(encoder.encode(`m${i}`));
-    const n = await reading;
-    assert.equal(new TextDecoder().decode(buffer.subarray(0, n!)), `m${i}`);
-  }
 });
