@@ -7,11 +7,20 @@
  */
 
 import { checkFd, checkNonNegativeInt32 } from "../ipc/_checks.ts";
-import { libc } from "../ipc/_libc.ts";
+import { errnoCell, libc } from "../ipc/_libc.ts";
 import { F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
 import { Scoreboard, SlotState } from "./_pool_scoreboard.ts";
+import {
+  addressBuffer,
+  addressLength,
+  addressLengthBytes,
+  errnoCallError,
+  receivedAddress,
+} from "./_socket.ts";
+import { SOCKADDR_STORAGE_SIZE } from "./_sockaddr.ts";
+import { tcpAccess } from "./_tcp.ts";
+import { SOCK_CLOEXEC } from "./constants.ts";
 import type { TcpConnection } from "./tcp_connection.ts";
-import { TcpListener } from "./tcp_listener.ts";
 
 /** The role a pool gives its workers: their first argument. */
 export const POOL_WORKER_ROLE = "unixipc-pool-worker";
@@ -65,6 +74,37 @@ export type PoolHandler = (
  */
 export function isPoolWorker(args: readonly string[] = Deno.args): boolean {
   return args[0] === POOL_WORKER_ROLE;
+}
+
+const EINTR = 4;
+const EAGAIN = 11;
+/** accept4 errors that concern one connection, not the socket: try the next. */
+const transient = new Set([
+  EINTR,
+  EAGAIN,
+  103, /* ECONNABORTED */
+  71, /* EPROTO */
+  12, /* ENOMEM */
+  105, /* ENOBUFS */
+  24, /* EMFILE */
+  23, /* ENFILE */
+]);
+
+/**
+ * One blocking accept4 on the pool's listening socket, as a C pre-forked
+ * worker does: the kernel wakes one blocked worker per connection. The
+ * parent made the socket blocking, with SO_RCVTIMEO of one tick, so an idle
+ * worker comes back (undefined) every tick to look at the scoreboard.
+ */
+function acceptOne(listenFd: number): TcpConnection | undefined {
+  const lib = libc();
+  const errnoNow = errnoCell();
+  addressLength[0] = SOCKADDR_STORAGE_SIZE;
+  const fd = lib.accept4(listenFd, addressBuffer, addressLengthBytes, SOCK_CLOEXEC);
+  const errno = fd < 0 ? errnoNow[0]! : 0; // At once: see errnoCell.
+  if (fd >= 0) return tcpAccess.adopt(fd, receivedAddress());
+  if (transient.has(errno)) return undefined;
+  throw errnoCallError(errno, "accept4", "accept a connection on the pool's listening socket");
 }
 
 /** Reads and checks the worker's instructions from its arguments. */
@@ -125,13 +165,9 @@ export async function runPoolWorker(
   if (lib.getppid() !== info.parent) return;
 
   const board = Scoreboard.attach(info.board);
-  const listener = new TcpListener(info.listenFd, { shared: true });
   const stop = new AbortController();
-  const onTerm = () => {
-    stop.abort(new Error("the pool stopped this worker"));
-    // Ends a pending accept; a connection in hand is still served.
-    listener.close();
-  };
+  // Seen between accepts (at least once a tick): a connection in hand is still served.
+  const onTerm = () => stop.abort(new Error("the pool stopped this worker"));
   Deno.addSignalListener("SIGTERM", onTerm);
   // Ctrl-C reaches the whole process group: the parent decides, then asks with SIGTERM.
   const onInterrupt = () => {};
@@ -148,17 +184,18 @@ export async function runPoolWorker(
   try {
     if (!board.transition(slot, SlotState.starting, SlotState.idle)) return;
     if (board.idleCount() > maxSpare) notify();
-    while (!stop.signal.aborted && !board.stopping) {
-      let connection: TcpConnection;
-      try {
-        connection = await listener.accept();
-      } catch (error) {
-        if (stop.signal.aborted || listener.closed) break;
-        throw error;
+    while (!stop.signal.aborted && !board.stopping && board.slot(slot).state === SlotState.idle) {
+      const connection = acceptOne(info.listenFd);
+      if (connection === undefined) {
+        // The tick passed with no connection: let the event loop run (a SIGTERM listener, say).
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        continue;
       }
       // A worker being retired still serves the connection it holds, then goes.
       const staying = board.transition(slot, SlotState.idle, SlotState.busy);
-      if (staying && board.idleCount() < minSpare) notify();
+      // Wake the parent when this worker's move takes the idle count below minSpare, not at every
+      // connection while it stays there: the parent's tick looks after the rest.
+      if (staying && board.idleCount() === minSpare - 1) notify();
       try {
         await handler(connection, context);
       } catch (error) {
@@ -168,12 +205,12 @@ export async function runPoolWorker(
         board.served(slot);
       }
       if (!staying || !board.transition(slot, SlotState.busy, SlotState.idle)) break;
-      if (board.idleCount() > maxSpare) notify();
+      if (board.idleCount() === maxSpare + 1) notify();
     }
   } finally {
     Deno.removeSignalListener("SIGTERM", onTerm);
     Deno.removeSignalListener("SIGINT", onInterrupt);
-    listener.close();
+    lib.close(info.listenFd);
     lib.close(info.notifyFd);
     board.detach();
   }

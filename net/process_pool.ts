@@ -8,7 +8,9 @@
  */
 
 import { checkBoolean, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
+import { errnoError, lastErrno, libc } from "../ipc/_libc.ts";
 import type { ChildProcess } from "../ipc/child_process.ts";
+import { F_GETFL, F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
 import { FdHandle } from "../ipc/fd.ts";
 import { pipe } from "../ipc/pipe.ts";
 import { type ModulePermissions, spawnModule } from "../ipc/spawn_module.ts";
@@ -70,6 +72,15 @@ export interface PoolScoreboard {
   readonly served: number;
   /** The classic one-line picture: `.` idle, `x` busy, `-` free (or starting, or on its way out). */
   readonly line: string;
+}
+
+/** Clears O_NONBLOCK on the listening socket's open file description (shared with the workers). */
+function makeBlocking(fd: number): void {
+  const lib = libc();
+  const flags = lib.fcntl(fd, F_GETFL, 0);
+  if (flags === -1 || lib.fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) === -1) {
+    throw errnoError(lastErrno(), "fcntl", { action: "make the pool's listening socket blocking" });
+  }
 }
 
 const stateNames = ["free", "starting", "idle", "busy", "retiring"] as const;
@@ -175,6 +186,10 @@ export class ProcessPool implements AsyncDisposable {
     });
     try {
       this.#address = this.#listener.localAddress;
+      // Workers block in accept, as C pre-forked workers do (the kernel wakes one of them per
+      // connection), and come back every tick to look at the scoreboard. The parent never accepts.
+      makeBlocking(this.#listener.fd);
+      this.#listener.setOption("SO_RCVTIMEO", tick);
       this.#board = Scoreboard.create(maxClients, minSpare, maxSpare);
     } catch (error) {
       this.#listener.close();
