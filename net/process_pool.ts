@@ -11,7 +11,7 @@ import { checkBoolean, checkOptions, checkSafeInteger } from "../ipc/_checks.ts"
 import { errnoError, lastErrno, libc } from "../ipc/_libc.ts";
 import type { ChildProcess } from "../ipc/child_process.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
-import { FdHandle } from "../ipc/fd.ts";
+import type { FdHandle } from "../ipc/fd.ts";
 import { pipe } from "../ipc/pipe.ts";
 import { type ModulePermissions, spawnModule } from "../ipc/spawn_module.ts";
 import { maintain } from "./_pool_policy.ts";

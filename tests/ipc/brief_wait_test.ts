@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { BRIEF_WAIT_US, BriefWait, pollerStatus, waitFor } from "../../ipc/_poller.ts";
-import { libc } from "../../ipc/_libc.ts";
 import { pipe } from "../../ipc/mod.ts";
 import { test } from "../_util.ts";
 
