@@ -1,7 +1,11 @@
 /**
- * Placeholder for the xsi module, filled by its issue.
+ * System V IPC.
  *
  * @module
  */
 
-export {};
+export * from "./constants.ts";
+export * from "./key.ts";
+export * from "./message_queue.ts";
+export * from "./types.ts";
+export * from "./semaphore_set.ts";
