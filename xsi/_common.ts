@@ -40,8 +40,8 @@ export function openIntent(options: IpcOpenOptions | undefined, key: number): Op
   const exclusive = o.exclusive === undefined
     ? false
     : checkBoolean(o.exclusive, "options.exclusive");
-  const create = exclusive || key === IPC_PRIVATE ||
-    (o.create === undefined ? false : checkBoolean(o.create, "options.create"));
+  const asked = o.create === undefined ? false : checkBoolean(o.create, "options.create");
+  const create = exclusive || asked || key === IPC_PRIVATE;
   const mode = o.mode === undefined ? 0o600 : checkMode(o.mode, "options.mode");
   const extra = o.flags === undefined ? 0 : checkInt32(o.flags, "options.flags");
   // The mode goes only with IPC_CREAT: for an existing object the kernel checks that the
