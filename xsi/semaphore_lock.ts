@@ -6,6 +6,7 @@
  */
 
 import { checkAbortSignal, checkOptions, checkTimeout } from "../ipc/_checks.ts";
+import { closedError } from "./_common.ts";
 import { type OpOptions, type OpSyncOptions, SemaphoreSet } from "./semaphore_set.ts";
 import type { IpcOpenOptions } from "./types.ts";
 
@@ -131,6 +132,7 @@ export class SemaphoreLock {
    * ```
    */
   acquireSync(options?: OpSyncOptions): SemaphoreLockHold {
+    this.#checkOpen();
     const o = checkOptions(options);
     const timeout = o.timeout === undefined ? Infinity : checkTimeout(o.timeout, "options.timeout");
     this.set.opSync({ index: this.index, delta: -1, undo: true }, { timeout });
@@ -156,6 +158,7 @@ export class SemaphoreLock {
    * ```
    */
   async acquire(options?: OpOptions): Promise<SemaphoreLockHold> {
+    this.#checkOpen();
     const o = checkOptions(options);
     checkAbortSignal(o.signal);
     await this.set.op({ index: this.index, delta: -1, undo: true }, o);
@@ -180,6 +183,7 @@ export class SemaphoreLock {
    * ```
    */
   tryAcquire(): SemaphoreLockHold | undefined {
+    this.#checkOpen();
     try {
       this.set.opSync({ index: this.index, delta: -1, undo: true, wait: false });
     } catch (error) {
@@ -208,6 +212,12 @@ export class SemaphoreLock {
   /** Closes the lock (`using`). */
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) {
+      throw closedError("semop", `acquire the lock on semaphore set ${this.set.id}`);
+    }
   }
 
   #hold(): SemaphoreLockHold {
