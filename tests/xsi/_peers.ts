@@ -7,7 +7,7 @@
  */
 
 import { chars, cLong, i32, struct } from "../../endian/mod.ts";
-import { compileC, hasPeer, type Peer, run } from "../_util.ts";
+import { compileC, type Peer, run } from "../_util.ts";
 
 /** A python3 with sysv_ipc, wherever it is. */
 export const pythonSysvIpc: Peer = {
@@ -149,10 +149,12 @@ export function cPeer(): Promise<string> {
   return compileC("xsi-peer", peerSource);
 }
 
-/** True when the tests can run a program as `nobody`. */
-export function canSwitchUser(): boolean {
-  return Deno.uid() === 0 && hasPeer({ command: "setpriv", install: "util-linux" });
-}
+/** setpriv, run as root: what switching to `nobody` takes. */
+export const switchUser: Peer = {
+  command: "setpriv",
+  install: "util-linux, and run the tests as root",
+  probe: 'test "$(id -u)" = 0 && command -v setpriv',
+};
 
 /** Runs a program as nobody:nogroup. */
 export function runAsNobody(
