@@ -5,7 +5,7 @@
  * @module
  */
 
-import { int64, uint16, uint32, uint64 } from "./integers.ts";
+import { describeValue, int64, uint16, uint32, uint64 } from "./integers.ts";
 
 /** A byte order: `"little"` (least significant byte first) or `"big"` (network order). */
 export type ByteOrder = "little" | "big";
@@ -180,6 +180,15 @@ export function ntohll(netValue: bigint | number): bigint {
  * ```
  */
 export function byteSwap(value: number, bits: 16 | 32): number;
+/**
+ * Reverses the byte order of a signed or unsigned 64-bit integer, like `bswap_64`.
+ *
+ * @param value The integer, a bigint.
+ * @param bits 64.
+ * @returns The value with its bytes reversed, unsigned.
+ * @throws {TypeError} If the value is not a bigint or a safe integer number.
+ * @throws {RangeError} If it does not fit in 64 bits, signed or unsigned.
+ */
 export function byteSwap(value: bigint, bits: 64): bigint;
 export function byteSwap(value: number | bigint, bits: 16 | 32 | 64): number | bigint {
   if (bits === 64) {
@@ -189,15 +198,21 @@ export function byteSwap(value: number | bigint, bits: 16 | 32 | 64): number | b
     return swap64(BigInt.asUintN(64, x));
   }
   if (bits !== 16 && bits !== 32) {
-    throw new RangeError(`Bits must be 16, 32 or 64: got ${String(bits)}`);
+    throw new RangeError(`Bits must be 16, 32 or 64: got ${describeValue(bits)}`);
   }
   if (typeof value !== "number") {
-    throw new TypeError(`Value must be a number for a ${bits}-bit swap: got ${typeof value}`);
+    throw new TypeError(
+      `Value must be a number for a ${bits}-bit swap (a bigint for 64 bits): got ${
+        describeValue(value)
+      }`,
+    );
   }
   const min = -(2 ** (bits - 1));
   const max = 2 ** bits - 1;
   if (!Number.isInteger(value) || value < min || value > max || Object.is(value, -0)) {
-    throw new RangeError(`Value must be an integer in [${min}, ${max}]: got ${value}`);
+    throw new RangeError(
+      `Value must be an integer in [${min}, ${max}]: got ${describeValue(value)}`,
+    );
   }
   return bits === 16 ? swap16(value & 0xffff) : swap32(value >>> 0);
 }

@@ -61,23 +61,29 @@ function rangeText(min: number | bigint, max: number | bigint): string {
   return `[${min}, ${max}]`;
 }
 
-/** The error for an integer argument out of its type or range. */
+/**
+ * The error for an integer argument out of its type or range: a TypeError
+ * for the wrong kind of value (anything but a number, and also a bigint when
+ * `acceptsBigInt` is false), a RangeError for the wrong value.
+ */
 function integerError(
   value: unknown,
   what: string,
   typeName: string,
   min: number | bigint,
   max: number | bigint,
+  acceptsBigInt: boolean,
 ): TypeError | RangeError {
   const expected = `${what} must be an integer in ${rangeText(min, max)} (${typeName})`;
-  if (typeof value !== "number" && typeof value !== "bigint") {
-    return new TypeError(`${capitalize(expected)}: got ${describeValue(value)}`);
-  }
-  return new RangeError(`${capitalize(expected)}: got ${describeValue(value)}`);
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  const rightKind = typeof value === "number" || (acceptsBigInt && typeof value === "bigint");
+  if (!rightKind) return new TypeError(`${expected}: got ${describeValue(value)}`);
+  const unsafe = acceptsBigInt && typeof value === "number" && Number.isInteger(value) &&
+    !Number.isSafeInteger(value);
+  return new RangeError(
+    `${expected}: got ${describeValue(value)}${
+      unsafe ? ", which a number cannot hold exactly: pass a bigint" : ""
+    }`,
+  );
 }
 
 function smallInteger(bits: 8 | 16 | 32, signed: boolean): IntegerType<number> {
@@ -98,7 +104,7 @@ function smallInteger(bits: 8 | 16 | 32, signed: boolean): IntegerType<number> {
         typeof value === "number" && value >= min && value <= max &&
         Math.floor(value) === value && (value !== 0 || 1 / value > 0)
       ) return value;
-      throw integerError(value, what, name, min, max);
+      throw integerError(value, what, name, min, max, false);
     },
     wrap(value: number | bigint): number {
       const n = Number(toIntegerBigInt(value) % BigInt(modulus));
@@ -128,7 +134,7 @@ function largeInteger(signed: boolean): IntegerType<bigint> {
         const big = BigInt(value);
         if (big >= min && big <= max) return big;
       }
-      throw integerError(value, what, name, min, max);
+      throw integerError(value, what, name, min, max, true);
     },
     wrap(value: number | bigint): bigint {
       const big = toIntegerBigInt(value);
@@ -199,7 +205,7 @@ export function checkSafeInteger(
     typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max &&
     !Object.is(value, -0)
   ) return value;
-  const expected = `${capitalize(what)} must be an integer in ${rangeText(min, max)}`;
+  const expected = `${what} must be an integer in ${rangeText(min, max)}`;
   if (typeof value !== "number") {
     throw new TypeError(`${expected}: got ${describeValue(value)}`);
   }

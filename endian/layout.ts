@@ -444,7 +444,14 @@ function makeViewClass(
   return View;
 }
 
-/** Writes `value` with `type` so that nothing changes unless all of it is valid. */
+let scratch = new DataView(new ArrayBuffer(64));
+
+/**
+ * Writes `value` with `type` so that nothing changes unless all of it is
+ * valid: into scratch memory first (arrays, structs and types made by users
+ * may write part of a value before they find a bad element), then copied.
+ * Field types never call back into views, so one scratch buffer serves all.
+ */
 function writeChecked(
   type: Type<unknown>,
   view: DataView,
@@ -453,16 +460,14 @@ function writeChecked(
   le: boolean,
   what: string,
 ): void {
-  if (type.size <= 8 && !(type instanceof Layout)) {
-    // Scalars and short strings check before they write.
-    type.write(view, offset, value, le, what);
-    return;
+  if (scratch.byteLength < type.size) {
+    scratch = new DataView(new ArrayBuffer(Math.max(type.size, scratch.byteLength * 2)));
   }
-  const scratch = new DataView(new ArrayBuffer(type.size));
+  const target = new Uint8Array(view.buffer, view.byteOffset + offset, type.size);
+  const staged = new Uint8Array(scratch.buffer, 0, type.size);
+  staged.set(target); // a type that leaves some bytes alone leaves them as they were
   type.write(scratch, 0, value, le, what);
-  new Uint8Array(view.buffer, view.byteOffset + offset, type.size).set(
-    new Uint8Array(scratch.buffer),
-  );
+  target.set(staged);
 }
 
 /** What a view property shows: nested views for structs and arrays, live bytes for byte arrays. */
@@ -548,6 +553,11 @@ function fieldValue(value: unknown, name: string, what: string): unknown {
 function checkTarget(bytes: Uint8Array, offset: number, size: number, name: string): void {
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError(`The bytes for ${name} must be a Uint8Array: got ${describeValue(bytes)}`);
+  }
+  if (typeof offset !== "number") {
+    throw new TypeError(
+      `The offset of ${name} must be a non-negative integer: got ${describeValue(offset)}`,
+    );
   }
   if (!Number.isSafeInteger(offset) || offset < 0 || Object.is(offset, -0)) {
     throw new RangeError(

@@ -375,6 +375,12 @@ function encodeString(value: unknown, what: string): Uint8Array {
   if (typeof value !== "string") {
     throw new TypeError(`${what} must be a string: got ${describeValue(value)}`);
   }
+  if (!value.isWellFormed()) {
+    // TextEncoder would write U+FFFD in its place: the string would change silently.
+    throw new RangeError(
+      `${what} must be valid Unicode, but it holds a lone surrogate: got ${describeValue(value)}`,
+    );
+  }
   const bytes = encoder.encode(value);
   if (bytes.includes(0)) {
     throw new RangeError(`${what} must not contain a NUL character: got ${describeValue(value)}`);
@@ -521,6 +527,15 @@ export function bytes(length: number, options: BytesOptions = {}): BytesType {
  * ```
  */
 export function array<V>(element: Type<V>, length: number): ArrayType<V>;
+/**
+ * A fixed-length array whose element type depends on the ABI, like
+ * `long values[4]`: resolved when a layout is built.
+ *
+ * @param element The element type.
+ * @param length The number of elements.
+ * @returns The ABI-dependent field type.
+ * @throws {RangeError} If `length` is not an integer in [1, 2^31 - 1].
+ */
 export function array<V>(element: Type<V> | AbiType<V>, length: number): AbiType<V[]>;
 export function array<V>(
   element: Type<V> | AbiType<V>,

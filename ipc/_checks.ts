@@ -49,26 +49,15 @@ export function checkSize(
  */
 export function checkKey(value: unknown, what = "key"): number {
   if (
-    typeof value === "number" && value > int32.max && value <= uint32.max && Number.isInteger(value)
+    typeof value === "number" && Number.isInteger(value) && value >= int32.min &&
+    value <= uint32.max && !Object.is(value, -0)
   ) {
     return value | 0;
   }
-  if (
-    typeof value !== "number" || Number.isNaN(value) || !Number.isInteger(value) ||
-    Object.is(value, -0)
-  ) {
-    return int32.check(value, what);
-  }
-  if (value < int32.min || value > uint32.max) {
-    throw new RangeError(
-      `${
-        capitalize(what)
-      } must be an integer in [${int32.min}, ${uint32.max}] (32 bits, signed or unsigned): got ${
-        describeValue(value)
-      }`,
-    );
-  }
-  return value;
+  const expected =
+    `${what} must be an integer in [${int32.min}, ${uint32.max}] (32 bits, signed or unsigned)`;
+  if (typeof value !== "number") throw new TypeError(`${expected}: got ${describeValue(value)}`);
+  throw new RangeError(`${expected}: got ${describeValue(value)}`);
 }
 
 /** Permission bits: an integer in `[0, max]` (0o777 for IPC objects and FIFOs). */
@@ -79,7 +68,7 @@ export function checkMode(value: unknown, what = "mode", max = 0o777): number {
   ) {
     return value;
   }
-  const expected = `${capitalize(what)} must be an integer in [0, 0o${max.toString(8)}]`;
+  const expected = `${what} must be an integer in [0, 0o${max.toString(8)}]`;
   if (typeof value !== "number") throw new TypeError(`${expected}: got ${describeValue(value)}`);
   throw new RangeError(`${expected}: got ${describeValue(value)}`);
 }
@@ -89,9 +78,7 @@ export function checkTimeout(value: unknown, what = "timeout"): number {
   if (typeof value === "number" && value >= 0 && !Number.isNaN(value) && !Object.is(value, -0)) {
     return value;
   }
-  const expected = `${
-    capitalize(what)
-  } must be a number of milliseconds, 0 or more (Infinity for none)`;
+  const expected = `${what} must be a number of milliseconds, 0 or more (Infinity for none)`;
   if (typeof value !== "number") throw new TypeError(`${expected}: got ${describeValue(value)}`);
   throw new RangeError(`${expected}: got ${describeValue(value)}`);
 }
@@ -99,7 +86,7 @@ export function checkTimeout(value: unknown, what = "timeout"): number {
 /** A boolean. */
 export function checkBoolean(value: unknown, what: string): boolean {
   if (typeof value !== "boolean") {
-    throw new TypeError(`${capitalize(what)} must be a boolean: got ${describeValue(value)}`);
+    throw new TypeError(`${what} must be a boolean: got ${describeValue(value)}`);
   }
   return value;
 }
@@ -107,7 +94,7 @@ export function checkBoolean(value: unknown, what: string): boolean {
 /** A string. */
 export function checkString(value: unknown, what: string): string {
   if (typeof value !== "string") {
-    throw new TypeError(`${capitalize(what)} must be a string: got ${describeValue(value)}`);
+    throw new TypeError(`${what} must be a string: got ${describeValue(value)}`);
   }
   return value;
 }
@@ -115,7 +102,7 @@ export function checkString(value: unknown, what: string): string {
 /** A `Uint8Array`. */
 export function checkBytes(value: unknown, what: string): Uint8Array {
   if (!(value instanceof Uint8Array)) {
-    throw new TypeError(`${capitalize(what)} must be a Uint8Array: got ${describeValue(value)}`);
+    throw new TypeError(`${what} must be a Uint8Array: got ${describeValue(value)}`);
   }
   return value;
 }
@@ -124,7 +111,7 @@ export function checkBytes(value: unknown, what: string): Uint8Array {
 export function checkOptions<T extends object>(value: T | undefined, what = "options"): T {
   if (value === undefined) return {} as T;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TypeError(`${capitalize(what)} must be an object: got ${describeValue(value)}`);
+    throw new TypeError(`${what} must be an object: got ${describeValue(value)}`);
   }
   return value;
 }
@@ -133,11 +120,7 @@ export function checkOptions<T extends object>(value: T | undefined, what = "opt
 export function checkAbortSignal(value: unknown, what = "options.signal"): AbortSignal | undefined {
   if (value === undefined) return undefined;
   if (!(value instanceof AbortSignal)) {
-    throw new TypeError(`${capitalize(what)} must be an AbortSignal: got ${describeValue(value)}`);
+    throw new TypeError(`${what} must be an AbortSignal: got ${describeValue(value)}`);
   }
   return value;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

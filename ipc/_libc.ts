@@ -25,6 +25,7 @@
  * @module
  */
 
+import { describeValue } from "../endian/integers.ts";
 import { errnoCode, ErrnoError } from "./errno.ts";
 
 const symbols = {
@@ -175,6 +176,8 @@ const symbols = {
   tgkill: { parameters: ["i32", "i32", "i32"], result: "i32", optional: true },
   /** int sigaction(int signum, const struct sigaction *act, struct sigaction *oldact); */
   sigaction: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  /** int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5); (variadic) */
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
   /** int __libc_current_sigrtmin(void); */
   __libc_current_sigrtmin: { parameters: [], result: "i32" },
   /** int __libc_current_sigrtmax(void); */
@@ -445,14 +448,20 @@ const encoder = new TextEncoder();
 /**
  * Encodes a string as a NUL-terminated C string.
  *
- * @throws {TypeError} If it is not a string or contains a NUL character (C would cut it there).
+ * @throws {TypeError} If it is not a string.
+ * @throws {RangeError} If it contains a NUL character (C would cut it there) or a lone surrogate (UTF-8 cannot hold it).
  */
 export function cString(value: string, what: string): Uint8Array {
   if (typeof value !== "string") {
-    throw new TypeError(`${what} must be a string: got ${typeof value}`);
+    throw new TypeError(`${what} must be a string: got ${describeValue(value)}`);
   }
   if (value.includes("\0")) {
-    throw new TypeError(`${what} must not contain a NUL character: got ${JSON.stringify(value)}`);
+    throw new RangeError(`${what} must not contain a NUL character: got ${describeValue(value)}`);
+  }
+  if (!value.isWellFormed()) {
+    throw new RangeError(
+      `${what} must be valid Unicode, but it holds a lone surrogate: got ${describeValue(value)}`,
+    );
   }
   const bytes = new Uint8Array(value.length * 3 + 1);
   const { written } = encoder.encodeInto(value, bytes);

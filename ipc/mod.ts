@@ -18,3 +18,6 @@
  */
 
 export * from "./errno.ts";
+export * from "./constants.ts";
+export * from "./fd.ts";
+export * from "./pipe.ts";

@@ -6,6 +6,22 @@
  * @module
  */
 
+import { libc } from "../ipc/_libc.ts";
+import { pollerStatus } from "../ipc/_poller.ts";
+
+// libc stays open for the life of the process once a call opens it: open it
+// now, before any test, so that Deno's resource sanitizer does not blame the
+// first test that happens to call libc for "a dynamic library was loaded".
+if (Deno.permissions.querySync({ name: "ffi" }).state === "granted") libc();
+
+// Deno opens a socket pair the first time a program listens for any signal
+// and keeps it: open it now, so that it is not taken for a test's leak.
+{
+  const nothing = () => {};
+  Deno.addSignalListener("SIGUSR2", nothing);
+  Deno.removeSignalListener("SIGUSR2", nothing);
+}
+
 /** A System V object, as `/proc/sysvipc` lists it. */
 export interface SysvObject {
   kind: "msg" | "sem" | "shm";
@@ -64,14 +80,17 @@ function snapshot(): Snapshot {
 }
 
 /**
- * fds that Deno itself opens on first use of a feature (its own epoll, the
- * signal machinery, a child's pidfd while Deno.Command reaps it): not leaks
- * of the test's.
+ * fds that Deno itself opens on first use of a feature and keeps (each
+ * Worker's epoll and eventfd, the signal machinery, a child's pidfd while
+ * Deno.Command reaps it, the sqlite files of its cache when a test imports
+ * a module for the first time): not leaks of the test's. The socket pair
+ * of the first signal listener is opened above, before any test.
  */
 function isRuntimeFd(target: string): boolean {
   return target === "anon_inode:[eventpoll]" || target === "anon_inode:[eventfd]" ||
     target === "anon_inode:[signalfd]" || target === "anon_inode:[pidfd]" ||
-    target.startsWith("anon_inode:[timerfd]");
+    target.startsWith("anon_inode:[timerfd]") ||
+    /\/[a-z0-9_]+_cache_v\d+(-wal|-shm|-journal)?$/.test(target);
 }
 
 /** Describes what a test left behind, or returns "" when it left nothing. */
@@ -120,15 +139,34 @@ export function hasPeer(peer: Peer): boolean {
   return present;
 }
 
+let sysvIpcPython: string | undefined;
+
+/** The first of `python3` on PATH and `/usr/bin/python3` that has sysv_ipc (else `python3`). */
+function pythonWithSysvIpc(): string {
+  sysvIpcPython ??= ["python3", "/usr/bin/python3"].find((python) =>
+    new Deno.Command("sh", {
+      args: ["-c", `${python} -c 'import sysv_ipc'`],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success
+  ) ?? "python3";
+  return sysvIpcPython;
+}
+
 /** The peers the tests use. */
 export const peers = {
   gcc: { command: "gcc", install: "gcc" },
   aarch64Gcc: { command: "aarch64-linux-gnu-gcc", install: "gcc-aarch64-linux-gnu" },
   python3: { command: "python3", install: "python3" },
+  /** A python3 that can `import sysv_ipc`: Debian's python3-sysv-ipc serves /usr/bin/python3, which a pyenv or venv python3 on PATH hides. */
   pythonSysvIpc: {
-    command: "python3",
+    get command(): string {
+      return pythonWithSysvIpc();
+    },
     install: "python3-sysv-ipc",
-    probe: "python3 -c 'import sysv_ipc'",
+    get probe(): string {
+      return `${pythonWithSysvIpc()} -c 'import sysv_ipc'`;
+    },
   },
   perl: { command: "perl", install: "perl" },
   socat: { command: "socat", install: "socat" },
@@ -185,12 +223,26 @@ export function test(
       }
       const before = options.leakCheck === false ? undefined : snapshot();
       await fn();
+      await pollerWound();
       if (before) {
         const left = leaks(before, await settled(before));
         if (left) throw new Error(`The test left behind: ${left}`);
       }
     },
   });
+}
+
+/**
+ * When nothing waits any more but the poller's last epoll_wait is still
+ * returning (woken by its eventfd after a close or an abort), lets it return
+ * (up to a second), so that Deno's op sanitizer judges the test, not that
+ * hop. A wait the test really left pending keeps waiters > 0 and is still
+ * reported.
+ */
+async function pollerWound(): Promise<void> {
+  for (let i = 0; i < 100 && pollerStatus().waiters === 0 && pollerStatus().waiting; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** Lets children that are exiting be reaped (up to a second) before judging. */
@@ -250,11 +302,16 @@ export async function compileC(
   return exe;
 }
 
-/** Runs a command to completion and returns its exit code and output as text. */
+/**
+ * Runs a command to completion and returns its exit code and output as text.
+ * A command still running after `timeout` ms (default 60 s) is killed (by
+ * its pid, with SIGKILL) and the call throws, so a hang fails the test
+ * instead of the suite.
+ */
 export async function run(
   command: string,
   args: string[],
-  options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
+  options: { stdin?: string; env?: Record<string, string>; cwd?: string; timeout?: number } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = new Deno.Command(command, {
     args,
@@ -264,17 +321,34 @@ export async function run(
     env: options.env,
     cwd: options.cwd,
   }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, options.timeout ?? 60_000);
+  try {
+    if (options.stdin !== undefined) {
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(options.stdin));
+      await writer.close();
+    }
+    const { code, stdout, stderr } = await child.output();
+    const result = {
+      code,
+      stdout: new TextDecoder().decode(stdout),
+      stderr: new TextDecoder().decode(stderr),
+    };
+    if (timedOut) {
+      throw new Error(
+        `${command} ${args.join(" ")} did not finish in ${
+          options.timeout ?? 60_000
+        } ms: ${result.stderr}`,
+      );
+    }
+    return result;
+  } finally {
+    clearTimeout(timer);
   }
-  const { code, stdout, stderr } = await child.output();
-  return {
-    code,
-    stdout: new TextDecoder().decode(stdout),
-    stderr: new TextDecoder().decode(stderr),
-  };
 }
 
 /** The path of the deno running the tests, for child processes of ours. */
@@ -283,4 +357,67 @@ export const deno: string = Deno.execPath();
 /** A random System V key that no one else is likely to use, in [0x10000000, 0x7fffffff]. */
 export function randomKey(): number {
   return 0x10000000 + Math.floor(Math.random() * 0x6fffffff);
+}
+
+/** An error class, for {@linkcode throwsWith}. */
+// deno-lint-ignore no-explicit-any
+export type ErrorClass = new (...args: any[]) => Error;
+
+/**
+ * Asserts that `fn` throws an error of exactly the class `kind` (a RangeError
+ * is not accepted where a TypeError is expected), whose message contains
+ * every part (a string, or a RegExp it must match).
+ *
+ * @returns The error, for further checks.
+ */
+export function throwsWith(
+  fn: () => unknown,
+  kind: ErrorClass,
+  ...parts: (string | RegExp)[]
+): Error {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  return checkError(thrown, kind, parts);
+}
+
+/** Like {@linkcode throwsWith}, for a promise that must reject. */
+export async function rejectsWith(
+  fn: () => Promise<unknown>,
+  kind: ErrorClass,
+  ...parts: (string | RegExp)[]
+): Promise<Error> {
+  let thrown: unknown;
+  try {
+    await fn();
+  } catch (error) {
+    thrown = error;
+  }
+  return checkError(thrown, kind, parts);
+}
+
+function checkError(thrown: unknown, kind: ErrorClass, parts: (string | RegExp)[]): Error {
+  if (thrown === undefined) throw new Error(`Expected a ${kind.name}, but nothing was thrown`);
+  if (!(thrown instanceof Error) || thrown.constructor !== kind) {
+    throw new Error(
+      `Expected a ${kind.name}, got ${
+        thrown instanceof Error ? `${thrown.constructor.name}: ${thrown.message}` : String(thrown)
+      }`,
+      { cause: thrown },
+    );
+  }
+  for (const part of parts) {
+    const ok = typeof part === "string" ? thrown.message.includes(part) : part.test(thrown.message);
+    if (!ok) {
+      throw new Error(
+        `Expected the ${kind.name}'s message to contain ${
+          typeof part === "string" ? JSON.stringify(part) : String(part)
+        }: ${JSON.stringify(thrown.message)}`,
+      );
+    }
+  }
+  return thrown;
 }

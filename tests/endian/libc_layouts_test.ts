@@ -5,7 +5,7 @@ test("every libc layout matches gcc's sizeof, _Alignof and offsetof on x86_64", 
   const { code, stdout, stderr } = await run(deno, [
     "run",
     "--allow-all",
-    "scripts/layout_probe.ts",
+    new URL("../../scripts/layout_probe.ts", import.meta.url).pathname,
     "--abi",
     "linux-x86_64",
     "--json",
@@ -21,7 +21,7 @@ test("every libc layout matches gcc for aarch64 at compile time (_Static_assert)
   const { code, stdout, stderr } = await run(deno, [
     "run",
     "--allow-all",
-    "scripts/layout_probe.ts",
+    new URL("../../scripts/layout_probe.ts", import.meta.url).pathname,
     "--abi",
     "linux-aarch64",
     "--json",
