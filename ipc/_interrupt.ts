@@ -153,7 +153,7 @@ function syscallPrefix(call: InterruptibleCall, args: readonly bigint[]): string
   return prefix + " ";
 }
 
-const taskDir = cString("/proc/self/task", "Path");
+const taskDir = cString("/proc/self/task", "path");
 let direntNameOffset: number | undefined;
 
 /** The ids of this process's threads, read with opendir/readdir. */
@@ -181,7 +181,7 @@ const decoder = new TextDecoder();
 /** The thread's syscall line ("70 0x4 0x55d0... ..." or "running"), or "" if it is gone. */
 function readSyscallLine(tid: number): string {
   const { open, read, close } = libc();
-  const fd = open(cString(`/proc/self/task/${tid}/syscall`, "Path"), O_RDONLY_CLOEXEC, 0);
+  const fd = open(cString(`/proc/self/task/${tid}/syscall`, "path"), O_RDONLY_CLOEXEC, 0);
   if (fd === -1) return "";
   try {
     const n = read(fd, lineBuffer, lineLength);

@@ -20,7 +20,6 @@ export const EEXIST = 17;
 export const EINVAL = 22;
 export const ENOMSG = 42;
 export const EIDRM = 43;
-export const ETIMEDOUT = 110;
 
 /** Open options, checked, with the flags they make. */
 export interface OpenIntent {
@@ -75,6 +74,15 @@ export function changePermissions(perm: IpcPerm, change: IpcPermissionsChange | 
   if (c.uid !== undefined) perm.uid = checkUint32(c.uid, "changes.uid");
   if (c.gid !== undefined) perm.gid = checkUint32(c.gid, "changes.gid");
   if (c.mode !== undefined) perm.mode = (perm.mode & ~0o777) | checkMode(c.mode, "changes.mode");
+}
+
+/**
+ * The error of a wait that timed out: a `TimeoutError` DOMException, as
+ * `AbortSignal.timeout()` gives and the rest of unixipc uses, with a message
+ * that says what could not be done.
+ */
+export function timeoutError(action: string, reason: string): DOMException {
+  return new DOMException(`Cannot ${action}: ${reason}`, "TimeoutError");
 }
 
 /** The error of a call on a closed handle. */

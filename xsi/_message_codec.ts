@@ -32,7 +32,7 @@ const codecs = new WeakMap<Layout<unknown>, MessageCodec<unknown>>();
 export function messageCodec<V>(layout: unknown): MessageCodec<V> {
   if (!(layout instanceof Layout)) {
     throw new TypeError(
-      `Options.layout must be a Layout (from struct() or packed()): got ${describeValue(layout)}`,
+      `options.layout must be a Layout (from struct() or packed()): got ${describeValue(layout)}`,
     );
   }
   let codec = codecs.get(layout) as MessageCodec<V> | undefined;

@@ -10,7 +10,7 @@ import { posixLayouts } from "../endian/libc_posix.ts";
 import { checkBoolean, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
 import { lastErrno, libc } from "../ipc/_libc.ts";
 import type { ErrnoError } from "../ipc/errno.ts";
-import { EAGAIN, EIDRM, EINTR, EINVAL, ETIMEDOUT, nativeBuffer } from "./_common.ts";
+import { EAGAIN, EIDRM, EINTR, EINVAL, nativeBuffer } from "./_common.ts";
 import { IPC_NOWAIT, SEM_UNDO } from "./constants.ts";
 import { now, PoolWait, type ThreadSlot } from "./_wait.ts";
 
@@ -66,7 +66,7 @@ export function encodeOps(
   const list = Array.isArray(operations) ? operations : [operations];
   if (list.length === 0 || list.length > maxOps) {
     throw new RangeError(
-      `Operations must number between 1 and ${maxOps} (semopm): got ${list.length}`,
+      `operations must number between 1 and ${maxOps} (semopm): got ${list.length}`,
     );
   }
   const size = list.length * SEMBUF_SIZE;
@@ -157,6 +157,8 @@ export interface SemRequest {
   values(): number[];
   /** The error of a failed semop. */
   errorFor(errno: number): ErrnoError;
+  /** The error of a wait past its deadline. */
+  timedOut(): Error;
   /** Settles the operation. */
   settle(error?: Error): void;
 }
@@ -176,7 +178,7 @@ export function attemptError(
         nowaitOpBlocks(request.ops, request.encoded.count, request.values());
       if (blocked) return request.errorFor(EAGAIN);
     }
-    if (now() >= request.deadline) return request.errorFor(ETIMEDOUT);
+    if (now() >= request.deadline) return request.timedOut();
     return undefined;
   }
   return request.errorFor(afterWait && errno === EINVAL ? EIDRM : errno);

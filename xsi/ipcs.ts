@@ -215,10 +215,10 @@ export type IpcrmTarget = { readonly id: number } | { readonly key: number };
 export function ipcrm(kind: IpcKind, target: IpcrmTarget): void {
   checkString(kind, "kind");
   if (kind !== "msg" && kind !== "sem" && kind !== "shm") {
-    throw new RangeError(`Kind must be "msg", "sem" or "shm": got ${JSON.stringify(kind)}`);
+    throw new RangeError(`kind must be "msg", "sem" or "shm": got ${JSON.stringify(kind)}`);
   }
   if (target === null || typeof target !== "object") {
-    throw new TypeError("Target must be { id } or { key }");
+    throw new TypeError("target must be { id } or { key }");
   }
   let handle: MessageQueue | SemaphoreSet | SharedMemory;
   if ("id" in target) {
@@ -231,7 +231,7 @@ export function ipcrm(kind: IpcKind, target: IpcrmTarget): void {
   } else if ("key" in target) {
     const key = checkKey(target.key, "target.key");
     if (key === IPC_PRIVATE) {
-      throw new RangeError("Target.key must not be IPC_PRIVATE (0): it names no object");
+      throw new RangeError("target.key must not be IPC_PRIVATE (0): it names no object");
     }
     handle = kind === "msg"
       ? MessageQueue.open(key)
@@ -239,7 +239,7 @@ export function ipcrm(kind: IpcKind, target: IpcrmTarget): void {
       ? SemaphoreSet.open(key, { handshake: false })
       : SharedMemory.open(key);
   } else {
-    throw new TypeError("Target must be { id } or { key }");
+    throw new TypeError("target must be { id } or { key }");
   }
   try {
     handle.remove();
@@ -266,7 +266,7 @@ const O_RDONLY_CLOEXEC = 0o2000000;
 
 function readProcFile(path: string): string {
   const { open, read, close } = libc();
-  const fd = open(cString(path, "Path"), O_RDONLY_CLOEXEC, 0);
+  const fd = open(cString(path, "path"), O_RDONLY_CLOEXEC, 0);
   if (fd === -1) throw lastError("open", { action: `read ${path}` });
   const chunks: Uint8Array[] = [];
   const chunk = nativeBuffer(65536);

@@ -31,7 +31,7 @@ import { cString, lastError, libc } from "../ipc/_libc.ts";
  * ```
  */
 export function ftok(path: string, projId: number | string): number {
-  const pathBytes = cString(checkString(path, "path"), "Path");
+  const pathBytes = cString(checkString(path, "path"), "path");
   const id = checkProjId(projId);
   const key = libc().ftok(pathBytes, id);
   if (key === -1) {
@@ -51,21 +51,21 @@ function checkProjId(value: unknown): number {
   if (typeof value === "string") {
     if (value.length !== 1 || value.charCodeAt(0) < 1 || value.charCodeAt(0) > 255) {
       throw new RangeError(
-        `Project id must be one character with a code in [1, 255]: got ${describeValue(value)}`,
+        `projId must be one character with a code in [1, 255]: got ${describeValue(value)}`,
       );
     }
     return value.charCodeAt(0);
   }
   if (typeof value !== "number") {
     throw new TypeError(
-      `Project id must be an integer in [1, 255] or a one-character string: got ${
+      `projId must be an integer in [1, 255] or a one-character string: got ${
         describeValue(value)
       }`,
     );
   }
   if (!Number.isInteger(value) || value < 1 || value > 255) {
     throw new RangeError(
-      `Project id must be an integer in [1, 255] (C keeps only its low 8 bits, and 0 is reserved): got ${
+      `projId must be an integer in [1, 255] (C keeps only its low 8 bits, and 0 is reserved): got ${
         describeValue(value)
       }`,
     );

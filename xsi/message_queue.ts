@@ -30,11 +30,11 @@ import {
   EINTR,
   EINVAL,
   ENOMSG,
-  ETIMEDOUT,
   nativeBuffer,
   openIntent,
   permissionsOf,
   readLong,
+  timeoutError,
   writeLong,
 } from "./_common.ts";
 import {
@@ -74,7 +74,7 @@ export interface SendSyncOptions {
 export interface SendOptions extends SendSyncOptions {
   /** Stops waiting for room: the promise rejects with the signal's reason, unless the message went first. */
   readonly signal?: AbortSignal;
-  /** Milliseconds to wait for room (default Infinity); then an ETIMEDOUT error. */
+  /** Milliseconds to wait for room (default Infinity); then a `TimeoutError` DOMException. */
   readonly timeout?: number;
 }
 
@@ -106,7 +106,7 @@ export interface ReceiveSyncOptions {
 export interface ReceiveOptions extends ReceiveSyncOptions {
   /** Stops waiting: the promise rejects with the signal's reason (a message is never lost for it). */
   readonly signal?: AbortSignal;
-  /** Milliseconds to wait (default Infinity); then an ETIMEDOUT error. */
+  /** Milliseconds to wait (default Infinity); then a `TimeoutError` DOMException. */
   readonly timeout?: number;
   /**
    * Microseconds to keep trying with `IPC_NOWAIT` before parking the wait on
@@ -405,7 +405,8 @@ export class MessageQueue {
    * @param options `wait`, `signal`, `timeout`; `layout` for records.
    * @returns A promise that resolves once the message is queued.
    * @throws {TypeError|RangeError} On a bad type, data or option; text longer than msgmax.
-   * @throws {ErrnoError} EAGAIN (full, with `wait: false`), ETIMEDOUT, EIDRM (removed while waiting), EACCES, EBADF (closed).
+   * @throws {ErrnoError} EAGAIN (full, with `wait: false`), EIDRM (removed while waiting), EACCES, EBADF (closed).
+   * @throws {DOMException} `TimeoutError` after `timeout`; the signal's reason when it aborts.
    *
    * @example
    * ```ts
@@ -535,7 +536,8 @@ export class MessageQueue {
    * @param options Which message (`type`, `except`), `truncate`, `wait`, `maxSize`, `signal`, `timeout`, `spin`.
    * @returns The message: type and bytes.
    * @throws {TypeError|RangeError} On a bad option.
-   * @throws {ErrnoError} ENOMSG (none, with `wait: false`), ETIMEDOUT, E2BIG (longer than maxSize; it stays queued), EIDRM (removed while waiting), EACCES, EBADF (closed, also while waiting).
+   * @throws {ErrnoError} ENOMSG (none, with `wait: false`), E2BIG (longer than maxSize; it stays queued), EIDRM (removed while waiting), EACCES, EBADF (closed, also while waiting).
+   * @throws {DOMException} `TimeoutError` after `timeout`; the signal's reason when it aborts.
    *
    * @example
    * ```ts
@@ -546,7 +548,7 @@ export class MessageQueue {
    * const pending = queue.receive({ type: 2, timeout: 5000 });
    * queue.sendSync(2, new Uint8Array([42]));
    * assert.deepEqual((await pending).data, new Uint8Array([42]));
-   * await assert.rejects(queue.receive({ timeout: 10 }), { code: "ETIMEDOUT" });
+   * await assert.rejects(queue.receive({ timeout: 10 }), { name: "TimeoutError" });
    * queue.remove();
    * ```
    */
@@ -899,7 +901,7 @@ export class MessageQueue {
     const except = o.except === undefined ? false : checkBoolean(o.except, "options.except");
     if (except && type <= 0) {
       throw new RangeError(
-        `Options.except needs a positive options.type (the type to skip): got type ${type}`,
+        `options.except needs a positive options.type (the type to skip): got type ${type}`,
       );
     }
     const truncate = o.truncate === undefined
@@ -911,7 +913,7 @@ export class MessageQueue {
     if (codec && !codec.flexible) {
       if (o.maxSize !== undefined) {
         throw new TypeError(
-          `Options.maxSize cannot be given with ${codec.layout.name}, whose text is ${codec.textSize} bytes: that is the size`,
+          `options.maxSize cannot be given with ${codec.layout.name}, whose text is ${codec.textSize} bytes: that is the size`,
         );
       }
       maxSize = codec.textSize;
@@ -990,16 +992,13 @@ export class MessageQueue {
     });
   }
 
-  #timeoutError(syscall: string, verb: string, timeout: number): ErrnoError {
-    return errnoError(ETIMEDOUT, syscall, {
-      action: `${verb} message queue ${this.id}`,
-      details: { id: this.id, timeout },
-      reasons: {
-        ETIMEDOUT: verb === "send to"
-          ? `the queue had no room within ${timeout} ms`
-          : `no message came within ${timeout} ms`,
-      },
-    });
+  #timeoutError(_syscall: string, verb: string, timeout: number): DOMException {
+    return timeoutError(
+      `${verb} message queue ${this.id}`,
+      verb === "send to"
+        ? `the queue had no room within ${timeout} ms`
+        : `no message came within ${timeout} ms`,
+    );
   }
 }
 

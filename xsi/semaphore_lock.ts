@@ -102,7 +102,7 @@ export class SemaphoreLock {
    * ```
    */
   static on(set: SemaphoreSet, index: number): SemaphoreLock {
-    if (!(set instanceof SemaphoreSet)) throw new TypeError("Set must be a SemaphoreSet");
+    if (!(set instanceof SemaphoreSet)) throw new TypeError("set must be a SemaphoreSet");
     set.getValue(index); // checks the index
     return new SemaphoreLock(set, index, false);
   }
@@ -117,7 +117,8 @@ export class SemaphoreLock {
    *
    * @param options `timeout`.
    * @returns The hold, to release (or dispose of).
-   * @throws {ErrnoError} ETIMEDOUT, EIDRM (removed while waiting), EBADF (closed).
+   * @throws {ErrnoError} EIDRM (removed while waiting), EBADF (closed).
+   * @throws {DOMException} `TimeoutError` after `timeout`.
    *
    * @example
    * ```ts
@@ -144,7 +145,8 @@ export class SemaphoreLock {
    *
    * @param options `timeout`, `signal`, `spin`.
    * @returns A promise of the hold.
-   * @throws {ErrnoError} ETIMEDOUT, EIDRM (removed while waiting), EBADF (closed).
+   * @throws {ErrnoError} EIDRM (removed while waiting), EBADF (closed).
+   * @throws {DOMException} `TimeoutError` after `timeout`; the signal's reason when it aborts.
    *
    * @example
    * ```ts

@@ -27,10 +27,10 @@ import {
   EAGAIN,
   EEXIST,
   EINTR,
-  ETIMEDOUT,
   nativeBuffer,
   openIntent,
   permissionsOf,
+  timeoutError,
 } from "./_common.ts";
 import {
   GETALL,
@@ -79,13 +79,13 @@ export interface SemaphoreSetOpenOptions extends IpcOpenOptions {
    * needs false.
    */
   readonly handshake?: boolean;
-  /** Milliseconds to wait for the handshake (default 5000); then an ETIMEDOUT error. */
+  /** Milliseconds to wait for the handshake (default 5000); then a `TimeoutError` DOMException. */
   readonly timeout?: number;
 }
 
 /** Options of {@linkcode SemaphoreSet.opSync}. */
 export interface OpSyncOptions {
-  /** Milliseconds to wait (default Infinity; `semtimedop`); then an ETIMEDOUT error. */
+  /** Milliseconds to wait (default Infinity; `semtimedop`); then a `TimeoutError` DOMException. */
   readonly timeout?: number;
 }
 
@@ -183,7 +183,8 @@ export class SemaphoreSet {
    * @param options `create`, `exclusive`, `mode` (0o600 by default), `count`, `initial`, `handshake`, `timeout`, raw `flags`.
    * @returns The handle.
    * @throws {TypeError|RangeError} On a bad key or option.
-   * @throws {ErrnoError} ENOENT (none, and not asked to create), EEXIST (exclusive, and one exists), EINVAL (fewer semaphores than `count`), EACCES, ENOSPC, ETIMEDOUT (never initialised).
+   * @throws {ErrnoError} ENOENT (none, and not asked to create), EEXIST (exclusive, and one exists), EINVAL (fewer semaphores than `count`), EACCES, ENOSPC.
+   * @throws {DOMException} `TimeoutError` when the set's creator never initialised it.
    *
    * @example
    * ```ts
@@ -285,7 +286,8 @@ export class SemaphoreSet {
    * @param operations One operation, or an array applied together.
    * @param options `timeout`.
    * @throws {TypeError|RangeError} On a bad operation (index past the set, delta out of a short).
-   * @throws {ErrnoError} EAGAIN (an operation with `wait: false` could not be done), ETIMEDOUT, ERANGE (a value would pass semvmx), EIDRM (removed while waiting), EACCES, EBADF (closed).
+   * @throws {ErrnoError} EAGAIN (an operation with `wait: false` could not be done), ERANGE (a value would pass semvmx), EIDRM (removed while waiting), EACCES, EBADF (closed).
+   * @throws {DOMException} `TimeoutError` after `timeout`.
    *
    * @example
    * ```ts
@@ -295,7 +297,7 @@ export class SemaphoreSet {
    * using set = SemaphoreSet.open(IPC_PRIVATE, { count: 2 });
    * set.opSync([{ index: 0, delta: 2 }, { index: 1, delta: 1 }]);
    * assert.deepEqual(set.getValues(), [2, 1]);
-   * assert.throws(() => set.opSync({ index: 1, delta: -2 }, { timeout: 10 }), { code: "ETIMEDOUT" });
+   * assert.throws(() => set.opSync({ index: 1, delta: -2 }, { timeout: 10 }), { name: "TimeoutError" });
    * set.remove();
    * ```
    */
@@ -325,7 +327,7 @@ export class SemaphoreSet {
       if (semtimedop(this.id, ops, encoded.countBig, this.#timespec) === 0) return;
       const errno = lastErrno();
       if (errno === EINTR) continue;
-      if (errno === EAGAIN && now() >= deadline) throw this.#opError(ETIMEDOUT, timeout);
+      if (errno === EAGAIN && now() >= deadline) throw this.#timedOut(timeout);
       throw this.#opError(errno, timeout);
     }
   }
@@ -338,7 +340,8 @@ export class SemaphoreSet {
    * @param options `timeout`, `signal`, `spin`.
    * @returns A promise that resolves once the operations took effect.
    * @throws {TypeError|RangeError} On a bad operation.
-   * @throws {ErrnoError} EAGAIN, ETIMEDOUT, ERANGE, EIDRM (removed while waiting), EACCES, EBADF (closed, also while waiting).
+   * @throws {ErrnoError} EAGAIN, ERANGE, EIDRM (removed while waiting), EACCES, EBADF (closed, also while waiting).
+   * @throws {DOMException} `TimeoutError` after `timeout`; the signal's reason when it aborts.
    *
    * @example
    * ```ts
@@ -382,6 +385,7 @@ export class SemaphoreSet {
       timeout,
       values: () => this.getValues(),
       errorFor: (errno: number) => this.#opError(errno, timeout),
+      timedOut: () => this.#timedOut(timeout),
       settle: (_error?: Error) => {},
     };
     const { semtimedop } = libc();
@@ -408,7 +412,7 @@ export class SemaphoreSet {
       const wait = new SemWait(request);
       signal?.addEventListener("abort", onAbort, { once: true });
       // The kernel times a wait on a thread; a polled wait needs a timer.
-      cancelTimer = after(timeout + 5, () => wait.cancel(this.#opError(ETIMEDOUT, timeout)));
+      cancelTimer = after(timeout + 5, () => wait.cancel(this.#timedOut(timeout)));
       this.#waits.add(wait);
       wait.start();
     });
@@ -726,14 +730,10 @@ export class SemaphoreSet {
       if (ds.sem_otime !== 0) return;
       const left = deadline - now();
       if (left <= 0) {
-        throw errnoError(ETIMEDOUT, "semctl", {
-          action: `open semaphore set ${this.id}`,
-          details: { id: this.id, key: this.key, timeout },
-          reasons: {
-            ETIMEDOUT:
-              `its creator did not initialise it within ${timeout} ms (sem_otime is still 0): it may have died, or it does not follow the handshake (open with handshake: false)`,
-          },
-        });
+        throw timeoutError(
+          `open semaphore set ${this.id}`,
+          `its creator did not initialise it within ${timeout} ms (sem_otime is still 0): it may have died, or it does not follow the handshake (open with handshake: false)`,
+        );
       }
       sleepSync(Math.min(pause, left));
       pause = Math.min(pause * 2, 50);
@@ -776,13 +776,19 @@ export class SemaphoreSet {
     };
   }
 
+  #timedOut(timeout: number): DOMException {
+    return timeoutError(
+      `operate on semaphore set ${this.id}`,
+      `the operations could not be done within ${timeout} ms`,
+    );
+  }
+
   #opError(errno: number, timeout: number): ErrnoError {
     return errnoError(errno, "semop", {
       ...this.#context("operate on semaphore set", { timeout }),
       reasons: {
         ...SET_REASONS,
         EAGAIN: "an operation with wait: false could not be done now",
-        ETIMEDOUT: `the operations could not be done within ${timeout} ms`,
         EFBIG: "a semaphore index is past the end of the set",
         E2BIG: "too many operations in one call (semopm)",
         ERANGE: "a value would pass the largest a semaphore may hold (semvmx)",
@@ -821,11 +827,11 @@ function initialValues(value: unknown, count: number): number[] {
   }
   if (!Array.isArray(value)) {
     throw new TypeError(
-      `Values must be a number or an array of ${count} numbers: got ${typeof value}`,
+      `values must be a number or an array of ${count} numbers: got ${typeof value}`,
     );
   }
   if (value.length !== count) {
-    throw new RangeError(`Values must number ${count}, one per semaphore: got ${value.length}`);
+    throw new RangeError(`values must number ${count}, one per semaphore: got ${value.length}`);
   }
   return value.map((v, i) => checkSafeInteger(v, `values[${i}]`, 0, max));
 }

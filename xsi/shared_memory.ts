@@ -124,7 +124,7 @@ export class SharedMemory {
     const intent = openIntent(options, k);
     const o = checkOptions(options);
     if (intent.create && o.size === undefined) {
-      throw new TypeError("Options.size is needed to create a shared memory segment");
+      throw new TypeError("options.size is needed to create a shared memory segment");
     }
     const size = o.size === undefined ? 0 : checkSafeInteger(o.size, "options.size", 1);
     const id = libc().shmget(k, BigInt(size), intent.flags);

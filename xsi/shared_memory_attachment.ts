@@ -207,7 +207,7 @@ export class SharedMemoryAttachment {
   array<T extends TypedArrayClass>(type: T, offset = 0, length?: number): InstanceType<T> {
     if (!typedArrayClasses.includes(type)) {
       throw new TypeError(
-        `Type must be a typed array class (Int32Array, BigInt64Array, ...): got ${
+        `type must be a typed array class (Int32Array, BigInt64Array, ...): got ${
           describeValue(type)
         }`,
       );
@@ -404,7 +404,7 @@ export class SharedMemoryAttachment {
   #range(offset: unknown, length: unknown, align: number): [number, number] {
     const start = checkSafeInteger(offset, "offset", 0, this.size);
     if (start % align !== 0) {
-      throw new RangeError(`Offset must be a multiple of ${align}: got ${start}`);
+      throw new RangeError(`offset must be a multiple of ${align}: got ${start}`);
     }
     const rest = this.size - start;
     const count = length === undefined
@@ -424,7 +424,7 @@ export class SharedMemoryAttachment {
 function checkLayout(layout: unknown): void {
   if (!(layout instanceof Layout)) {
     throw new TypeError(
-      `Layout must be a Layout (from struct() or packed()): got ${describeValue(layout)}`,
+      `layout must be a Layout (from struct() or packed()): got ${describeValue(layout)}`,
     );
   }
 }

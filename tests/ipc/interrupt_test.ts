@@ -3,9 +3,6 @@ import { interruptBlockedCall, interruptSignal } from "../../ipc/_interrupt.ts";
 import { addressOf, libc, pointerOf } from "../../ipc/_libc.ts";
 import { test } from "../_util.ts";
 
-// Open libc outside any test: the resource sanitizer counts a dlopen inside a test as a leak.
-libc();
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test("interruptBlockedCall() makes a pool thread's msgrcv return, and only that one", async () => {

@@ -4,12 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { libc } from "../../ipc/_libc.ts";
 import { IPC_PRIVATE, MessageQueue, SemaphoreSet } from "../../xsi/mod.ts";
 import { deno, run, test } from "../_util.ts";
-
-// Open libc outside any test: the resource sanitizer counts a dlopen inside a test as a leak.
-libc();
 
 const xsi = new URL("../../xsi/mod.ts", import.meta.url).href;
 
@@ -46,13 +42,13 @@ import { MessageQueue, SemaphoreSet } from "${xsi}";
 const queue = MessageQueue.fromId(${queue.id});
 const set = SemaphoreSet.fromId(${set.id});
 queue.receive({ signal: AbortSignal.timeout(50), spin: 0 }).catch((e) => console.log(e.name));
-set.op({ index: 0, delta: -1 }, { timeout: 50, spin: 0 }).catch((e) => console.log(e.code));
+set.op({ index: 0, delta: -1 }, { timeout: 50, spin: 0 }).catch((e) => console.log(e.name));
 const controller = new AbortController();
 set.op({ index: 0, delta: -1 }, { signal: controller.signal, spin: 0 }).catch((e) => console.log(e.name));
 setTimeout(() => controller.abort(), 50);
 `);
     assert.equal(code, 0, out);
-    assert.deepEqual(out.trim().split("\n").sort(), ["AbortError", "ETIMEDOUT", "TimeoutError"]);
+    assert.deepEqual(out.trim().split("\n").sort(), ["AbortError", "TimeoutError", "TimeoutError"]);
     assert.ok(ms < 5000, `took ${ms} ms`);
   } finally {
     queue.remove();

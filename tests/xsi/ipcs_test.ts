@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { libc } from "../../ipc/_libc.ts";
 import {
   formatIpcs,
   IPC_PRIVATE,
@@ -10,9 +9,6 @@ import {
   SharedMemory,
 } from "../../xsi/mod.ts";
 import { deno, peers, randomKey, run, test } from "../_util.ts";
-
-// Open libc outside any test: the resource sanitizer counts a dlopen inside a test as a leak.
-libc();
 
 /** Objects of every kind, with what ipcs shows of them varied: mode, counts, a removed segment. */
 function makeObjects() {

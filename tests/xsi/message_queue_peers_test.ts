@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
-import { libc } from "../../ipc/_libc.ts";
 import { MessageQueue } from "../../xsi/mod.ts";
 import { peers, randomKey, run, test } from "../_util.ts";
 import { MsgSt, pythonSysvIpc, runPython } from "./_peers.ts";
-
-// Open libc outside any test: the resource sanitizer counts a dlopen inside a test as a leak.
-libc();
 
 test(
   "MessageQueue and Python's sysv_ipc exchange struct msg_st both ways, byte for byte",

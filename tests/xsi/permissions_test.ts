@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
-import { libc } from "../../ipc/_libc.ts";
 import { MessageQueue, SemaphoreSet, SharedMemory } from "../../xsi/mod.ts";
 import { peers, randomKey, test } from "../_util.ts";
 import { cPeer, runAsNobody, switchUser } from "./_peers.ts";
-
-// Open libc outside any test: the resource sanitizer counts a dlopen inside a test as a leak.
-libc();
 
 test("another user (nobody) gets EACCES on our objects, created 0600 by default", async () => {
   const peer = await cPeer();

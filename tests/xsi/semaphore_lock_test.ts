@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import { libc } from "../../ipc/_libc.ts";
 import { IPC_PRIVATE, SemaphoreLock, SemaphoreSet } from "../../xsi/mod.ts";
 import { deno, randomKey, run, test } from "../_util.ts";
-
-// Open libc outside any test: the resource sanitizer counts a dlopen inside a test as a leak.
-libc();
 
 const xsi = new URL("../../xsi/mod.ts", import.meta.url).href;
 
@@ -20,7 +16,7 @@ test("SemaphoreLock is free when created, taken by acquire, given back when the 
     }
     assert.equal(lock.set.getValue(0), 1);
     const held = await lock.acquire();
-    await assert.rejects(lock.acquire({ timeout: 20 }), { code: "ETIMEDOUT" });
+    await assert.rejects(lock.acquire({ timeout: 20 }), { name: "TimeoutError" });
     held.release();
     held.release();
     assert.ok(held.released);

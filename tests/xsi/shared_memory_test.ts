@@ -1,13 +1,9 @@
 import assert from "node:assert/strict";
 import { chars, i32, struct } from "../../endian/mod.ts";
-import { libc } from "../../ipc/_libc.ts";
 import { ErrnoError } from "../../ipc/mod.ts";
 import { IPC_PRIVATE, SharedMemory, SharedMemoryAttachment } from "../../xsi/mod.ts";
 import { deno, peers, randomKey, run, test } from "../_util.ts";
 import { cPeer, pythonSysvIpc, runPython } from "./_peers.ts";
-
-// Open libc outside any test: the resource sanitizer counts a dlopen inside a test as a leak.
-libc();
 
 const xsi = new URL("../../xsi/mod.ts", import.meta.url).href;
 
