@@ -91,6 +91,40 @@ export function sleepSync(ms: number): void {
 /** Monotonic time in milliseconds. */
 export const now = (): number => performance.now();
 
+/** The spin of a wait when the caller gives none, in microseconds (it adapts: see {@linkcode AdaptiveSpin}). */
+export const DEFAULT_SPIN_MICROS = 50;
+/** The longest adaptive spin, in microseconds. */
+export const MAX_SPIN_MICROS = 400;
+
+/**
+ * How long a handle's async waits spin before they park, learned from its
+ * waits: a wait that parked and was woken soon after (within about twice
+ * the spin) means the peer answers at a pace that a longer spin would
+ * catch, so the spin doubles, up to {@linkcode MAX_SPIN_MICROS}; a wait
+ * that parked for long (over 2 ms) halves it, down to
+ * {@linkcode DEFAULT_SPIN_MICROS}. Without this, two processes that
+ * ping-pong through parked waits stay parked: each wake-up from the pool
+ * (tens of microseconds) outlasts the other side's spin.
+ */
+export class AdaptiveSpin {
+  #micros = DEFAULT_SPIN_MICROS;
+
+  /** The spin for the next wait, in microseconds. */
+  get micros(): number {
+    return this.#micros;
+  }
+
+  /** A wait that parked was woken `parkedMs` milliseconds later. */
+  woke(parkedMs: number): void {
+    const parkedMicros = parkedMs * 1000;
+    if (parkedMicros < 2 * this.#micros + 100) {
+      this.#micros = Math.min(this.#micros * 2, MAX_SPIN_MICROS);
+    } else if (parkedMicros > 2000) {
+      this.#micros = Math.max(this.#micros / 2, DEFAULT_SPIN_MICROS);
+    }
+  }
+}
+
 /**
  * Calls `attempt` until it returns true or `micros` microseconds have
  * passed: a short spin on `IPC_NOWAIT` before parking a waiter.

@@ -57,7 +57,7 @@ import {
   timespecSize,
   writeTimespec,
 } from "./_sem_ops.ts";
-import { after, now, sleepSync, spin } from "./_wait.ts";
+import { AdaptiveSpin, after, now, sleepSync, spin } from "./_wait.ts";
 import type { IpcOpenOptions, IpcPermissions, IpcPermissionsChange } from "./types.ts";
 
 export type { SemaphoreOperation };
@@ -95,8 +95,9 @@ export interface OpOptions extends OpSyncOptions {
   readonly signal?: AbortSignal;
   /**
    * Microseconds to keep trying with `IPC_NOWAIT` before parking the wait on
-   * a pool thread (default 50; 0 parks at once). The event loop is busy
-   * meanwhile.
+   * a pool thread; 0 parks at once. The event loop is busy meanwhile.
+   * Default: adaptive, per handle, from 50 up to 400 (as
+   * `ReceiveOptions.spin` of message queues).
    */
   readonly spin?: number;
 }
@@ -124,8 +125,6 @@ export interface SemaphoreLimits {
   /** The largest value (semvmx). */
   readonly maxValue: number;
 }
-
-const DEFAULT_SPIN_MICROS = 50;
 
 /**
  * A System V semaphore set: `count` semaphores (non-negative integers up to
@@ -168,6 +167,7 @@ export class SemaphoreSet {
   readonly #scratch = { ops: nativeBuffer(64), nowait: nativeBuffer(64) };
   #timespec: Uint8Array | undefined;
   readonly #waits = new Set<SemWait>();
+  readonly #spin = new AdaptiveSpin();
 
   private constructor(id: number, key: number | undefined, count: number | undefined) {
     this.id = id;
@@ -365,12 +365,16 @@ export class SemaphoreSet {
     const encoded = this.#encode(operations);
     let signal: AbortSignal | undefined;
     let timeout = Infinity;
-    let spinMicros = DEFAULT_SPIN_MICROS;
+    let spinMicros = this.#spin.micros;
+    let adaptive = true;
     if (options !== undefined) {
       const o = checkOptions(options);
       signal = checkAbortSignal(o.signal);
       if (o.timeout !== undefined) timeout = checkTimeout(o.timeout, "options.timeout");
-      if (o.spin !== undefined) spinMicros = checkSize(o.spin, "options.spin", 0, 1_000_000);
+      if (o.spin !== undefined) {
+        spinMicros = checkSize(o.spin, "options.spin", 0, 1_000_000);
+        adaptive = false;
+      }
       signal?.throwIfAborted();
     }
     const deadline = timeout === Infinity ? Infinity : now() + timeout;
@@ -402,12 +406,14 @@ export class SemaphoreSet {
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => wait.cancel(signal!.reason);
       let cancelTimer = () => {};
+      const parkedAt = now();
       request.settle = (error?: Error) => {
         cancelTimer();
         signal?.removeEventListener("abort", onAbort);
         this.#waits.delete(wait);
-        if (error) reject(error);
-        else resolve();
+        if (error) return reject(error);
+        if (adaptive) this.#spin.woke(now() - parkedAt);
+        resolve();
       };
       const wait = new SemWait(request);
       signal?.addEventListener("abort", onAbort, { once: true });

@@ -457,3 +457,21 @@ test("MessageQueue exchanges struct msg_st with a C program both ways, byte for 
     chinese: 85,
   });
 }, { peers: [peers.gcc] });
+
+test("MessageQueue.receive() with into copies the text into the caller's buffer, without allocating it", async () => {
+  using queue = privateQueue();
+  const into = new Uint8Array(16);
+  queue.sendSync(1, enc("first"));
+  queue.sendSync(2, enc("second!"));
+  const first = queue.receiveSync({ into });
+  assert.equal(first.data.buffer, into.buffer);
+  assert.equal(dec(first.data), "first");
+  const second = await queue.receive({ into });
+  assert.equal(dec(second.data), "second!");
+  queue.sendSync(3, new Uint8Array(17));
+  assert.throws(() => queue.receiveSync({ into }), { code: "E2BIG" }, "maxSize is into.length");
+  assert.equal(queue.receiveSync({ into, truncate: true }).data.length, 16);
+  assert.throws(() => queue.receiveSync({ into, maxSize: 17 }), RangeError);
+  assert.throws(() => queue.receiveSync({ into, layout: MsgSt }), TypeError);
+  assert.throws(() => queue.receiveSync({ into: [1] as unknown as Uint8Array }), TypeError);
+});

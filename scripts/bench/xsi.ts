@@ -1,0 +1,506 @@
+/**
+ * System V IPC between two processes, measured in one run: our sync API,
+ * our async API (with its default spin, and with `spin: 0`, which parks
+ * every wait on a pool thread at once), the same programs in C (gcc -O2,
+ * built here), and Python's sysv_ipc.
+ *
+ * Our variants: sync (`sendSync`, `receiveSync` into one buffer with
+ * `options.into`, `opSync`); the same receiving a new Uint8Array per
+ * message (the default); async (`send`, `receive`, `op`, with their
+ * adaptive spin); async with `spin: 0` (every wait parked on a pool thread).
+ *
+ * - msg ping-pong: the client sends a 64-byte message of type 1, the server
+ *   answers with type 2; the time of one round trip;
+ * - msg one-way: the client sends 64-byte messages as fast as the queue
+ *   takes them, the server receives them; the time per message;
+ * - shm+sem ping-pong: the client writes a number into shared memory and
+ *   posts the server's semaphore, the server adds 1 and posts the
+ *   client's; the time of one round trip.
+ *
+ * Each variant runs as two processes of its own kind. Rounds of every
+ * variant are interleaved and the median round is kept, so that a shared
+ * machine's load hits all alike: the ratios to C count, absolute times do
+ * not.
+ *
+ *   deno run -A scripts/bench/xsi.ts [--quick]
+ *
+ * @module
+ */
+
+import { IPC_PRIVATE, MessageQueue, SemaphoreSet, SharedMemory } from "../../xsi/mod.ts";
+
+type Work = "pingpong" | "oneway" | "shm";
+type Variant = "c" | "sync" | "alloc" | "async" | "async0" | "python";
+
+const SIZE = 64;
+const WARM = 500;
+
+// ---- the Deno sides (this same file, with --role) ------------------------------------
+
+/** Arguments: --role server|client --work W --mode sync|async|async0 --n N --ids a,b,c */
+async function role(args: string[]): Promise<void> {
+  const get = (name: string) => args[args.indexOf(name) + 1]!;
+  const server = get("--role") === "server";
+  const work = get("--work") as Work;
+  const mode = get("--mode");
+  const n = Number(get("--n"));
+  const ids = get("--ids").split(",").map(Number);
+  const spin = mode === "async0" ? 0 : undefined;
+  const sync = mode === "sync" || mode === "alloc";
+  const data = new Uint8Array(SIZE).fill(0x78);
+  // Receives into one buffer (options.into), as a loop that must not allocate would; "alloc"
+  // takes a new Uint8Array per message, the default.
+  const into = mode === "alloc" ? undefined : new Uint8Array(SIZE);
+
+  if (work === "pingpong" || work === "oneway") {
+    const queue = MessageQueue.fromId(ids[0]!);
+    const one = { type: 1, maxSize: SIZE, spin, into };
+    const two = { type: 2, maxSize: SIZE, spin, into };
+    const three = { type: 3, maxSize: SIZE, spin, into };
+    const send = sync
+      ? (type: number) => queue.sendSync(type, data)
+      : (type: number) => queue.send(type, data, { spin });
+    const receive = sync
+      ? (o: typeof one) => queue.receiveSync(o)
+      : (o: typeof one) => queue.receive(o);
+    if (work === "pingpong") {
+      if (server) {
+        await send(3);
+        for (let i = 0; i < WARM + n; i++) {
+          const { data: got } = await receive(one);
+          sync ? queue.sendSync(2, got) : await queue.send(2, got, { spin });
+        }
+        return;
+      }
+      await receive(three);
+      for (let i = 0; i < WARM; i++) {
+        await send(1);
+        await receive(two);
+      }
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        await send(1);
+        await receive(two);
+      }
+      console.log(((performance.now() - t0) * 1e6) / n);
+      return;
+    }
+    // one-way
+    if (server) {
+      await send(3);
+      for (let i = 0; i < WARM; i++) await receive(one);
+      await send(2);
+      for (let i = 0; i < n; i++) await receive(one);
+      await send(2);
+      return;
+    }
+    await receive(three);
+    for (let i = 0; i < WARM; i++) await send(1);
+    await receive(two);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await send(1);
+    await receive(two);
+    console.log(((performance.now() - t0) * 1e6) / n);
+    return;
+  }
+
+  // shm + semaphores: ids are shmid, semaphore "server's turn", semaphore "client's turn".
+  using shm = SharedMemory.fromId(ids[0]!);
+  using memory = shm.attach();
+  const words = memory.array(Int32Array, 0, 2);
+  const serverTurn = SemaphoreSet.fromId(ids[1]!);
+  const clientTurn = SemaphoreSet.fromId(ids[2]!);
+  const up = { index: 0, delta: 1 };
+  const down = { index: 0, delta: -1 };
+  const opts = { spin };
+  const post = sync
+    ? (set: SemaphoreSet) => set.opSync(up)
+    : (set: SemaphoreSet) => set.op(up, opts);
+  const wait = sync
+    ? (set: SemaphoreSet) => set.opSync(down)
+    : (set: SemaphoreSet) => set.op(down, opts);
+  if (server) {
+    for (let i = 0; i < WARM + n; i++) {
+      await wait(serverTurn);
+      words[1] = words[0]! + 1;
+      await post(clientTurn);
+    }
+    return;
+  }
+  const exchange = async (i: number) => {
+    words[0] = i;
+    await post(serverTurn);
+    await wait(clientTurn);
+    if (words[1] !== i + 1) throw new Error(`shm: expected ${i + 1}, got ${words[1]}`);
+  };
+  for (let i = 0; i < WARM; i++) await exchange(i);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await exchange(i);
+  console.log(((performance.now() - t0) * 1e6) / n);
+}
+
+// ---- C -------------------------------------------------------------------------------
+
+const cSource = `
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+
+#define SIZE ${SIZE}
+#define WARM ${WARM}
+struct message { long mtype; char mtext[SIZE]; };
+
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
+static void snd(int q, struct message *m, long type) { m->mtype = type; if (msgsnd(q, m, SIZE, 0) == -1) { perror("msgsnd"); exit(1); } }
+static void rcv(int q, struct message *m, long type) { if (msgrcv(q, m, SIZE, type, 0) == -1) { perror("msgrcv"); exit(1); } }
+static void op(int set, int delta) { struct sembuf b = { 0, delta, 0 }; if (semop(set, &b, 1) == -1) { perror("semop"); exit(1); } }
+
+int main(int argc, char **argv) {
+  int server = !strcmp(argv[1], "server");
+  const char *work = argv[2];
+  long n = atol(argv[3]);
+  struct message m; memset(&m, 'x', sizeof m);
+  if (!strcmp(work, "pingpong")) {
+    int q = atoi(argv[4]);
+    if (server) { snd(q, &m, 3); for (long i = 0; i < WARM + n; i++) { rcv(q, &m, 1); snd(q, &m, 2); } return 0; }
+    rcv(q, &m, 3);
+    for (long i = 0; i < WARM; i++) { snd(q, &m, 1); rcv(q, &m, 2); }
+    double t0 = now();
+    for (long i = 0; i < n; i++) { snd(q, &m, 1); rcv(q, &m, 2); }
+    printf("%.1f\\n", (now() - t0) / n);
+    return 0;
+  }
+  if (!strcmp(work, "oneway")) {
+    int q = atoi(argv[4]);
+    if (server) {
+      snd(q, &m, 3);
+      for (long i = 0; i < WARM; i++) rcv(q, &m, 1);
+      snd(q, &m, 2);
+      for (long i = 0; i < n; i++) rcv(q, &m, 1);
+      snd(q, &m, 2);
+      return 0;
+    }
+    rcv(q, &m, 3);
+    for (long i = 0; i < WARM; i++) snd(q, &m, 1);
+    rcv(q, &m, 2);
+    double t0 = now();
+    for (long i = 0; i < n; i++) snd(q, &m, 1);
+    rcv(q, &m, 2);
+    printf("%.1f\\n", (now() - t0) / n);
+    return 0;
+  }
+  int *words = shmat(atoi(argv[4]), NULL, 0);
+  if (words == (void *)-1) { perror("shmat"); return 1; }
+  int serverTurn = atoi(argv[5]), clientTurn = atoi(argv[6]);
+  if (server) { for (long i = 0; i < WARM + n; i++) { op(serverTurn, -1); words[1] = words[0] + 1; op(clientTurn, 1); } return 0; }
+  for (long i = 0; i < WARM; i++) { words[0] = i; op(serverTurn, 1); op(clientTurn, -1); }
+  double t0 = now();
+  for (long i = 0; i < n; i++) {
+    words[0] = i; op(serverTurn, 1); op(clientTurn, -1);
+    if (words[1] != i + 1) { fprintf(stderr, "shm: wrong answer\\n"); return 1; }
+  }
+  printf("%.1f\\n", (now() - t0) / n);
+  return 0;
+}
+`;
+
+// ---- Python ----------------------------------------------------------------------------
+
+const pythonSource = `
+import sys, time, sysv_ipc
+role, work, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+keys = [int(k) for k in sys.argv[4].split(",")]
+WARM, data = ${WARM}, b"x" * ${SIZE}
+server = role == "server"
+if work in ("pingpong", "oneway"):
+    q = sysv_ipc.MessageQueue(keys[0])
+    if work == "pingpong":
+        if server:
+            q.send(data, type=3)
+            for _ in range(WARM + n):
+                m, _t = q.receive(type=1)
+                q.send(m, type=2)
+            sys.exit(0)
+        q.receive(type=3)
+        for _ in range(WARM):
+            q.send(data, type=1); q.receive(type=2)
+        t0 = time.perf_counter_ns()
+        for _ in range(n):
+            q.send(data, type=1); q.receive(type=2)
+        print((time.perf_counter_ns() - t0) / n)
+    else:
+        if server:
+            q.send(data, type=3)
+            for _ in range(WARM): q.receive(type=1)
+            q.send(data, type=2)
+            for _ in range(n): q.receive(type=1)
+            q.send(data, type=2)
+            sys.exit(0)
+        q.receive(type=3)
+        for _ in range(WARM): q.send(data, type=1)
+        q.receive(type=2)
+        t0 = time.perf_counter_ns()
+        for _ in range(n): q.send(data, type=1)
+        q.receive(type=2)
+        print((time.perf_counter_ns() - t0) / n)
+else:
+    mem = sysv_ipc.SharedMemory(keys[0])
+    server_turn, client_turn = sysv_ipc.Semaphore(keys[1]), sysv_ipc.Semaphore(keys[2])
+    if server:
+        for _ in range(WARM + n):
+            server_turn.acquire()
+            v = int.from_bytes(mem.read(4, 0), "little")
+            mem.write((v + 1).to_bytes(4, "little"), 4)
+            client_turn.release()
+        sys.exit(0)
+    def exchange(i):
+        mem.write(i.to_bytes(4, "little"), 0)
+        server_turn.release()
+        client_turn.acquire()
+        if int.from_bytes(mem.read(4, 4), "little") != i + 1: raise SystemExit("shm: wrong answer")
+    for i in range(WARM): exchange(i)
+    t0 = time.perf_counter_ns()
+    for i in range(n): exchange(i)
+    print((time.perf_counter_ns() - t0) / n)
+`;
+
+// ---- the orchestra ---------------------------------------------------------------------
+
+const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+async function buildC(): Promise<string> {
+  const dir = `${root}/.bench`;
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(`${dir}/xsi_pair.c`, cSource);
+  const { success, stderr } = await new Deno.Command("gcc", {
+    args: ["-O2", "-o", `${dir}/xsi_pair`, `${dir}/xsi_pair.c`],
+    stderr: "piped",
+  }).output();
+  if (!success) throw new Error(`gcc failed: ${new TextDecoder().decode(stderr)}`);
+  return `${dir}/xsi_pair`;
+}
+
+/** A python3 that has sysv_ipc (a pyenv python first on PATH may lack the Debian package). */
+function findPython(): string | undefined {
+  for (const candidate of ["python3", "/usr/bin/python3"]) {
+    try {
+      const ok = new Deno.Command(candidate, {
+        args: ["-c", "import sysv_ipc"],
+        stdout: "null",
+        stderr: "null",
+      }).outputSync().success;
+      if (ok) return candidate;
+    } catch {
+      // Not there.
+    }
+  }
+  return undefined;
+}
+
+/** The objects one measurement uses, made fresh and removed after. */
+interface Objects {
+  ids: number[];
+  keys: number[];
+  remove(): void;
+}
+
+function randomKey(): number {
+  return 0x10000000 + Math.floor(Math.random() * 0x6fffffff);
+}
+
+function makeObjects(work: Work): Objects {
+  if (work !== "shm") {
+    const key = randomKey();
+    const queue = MessageQueue.open(key, { create: true, exclusive: true });
+    return {
+      ids: [queue.id],
+      keys: [key],
+      remove: () => {
+        queue.remove();
+        queue.close();
+      },
+    };
+  }
+  const keys = [randomKey(), randomKey(), randomKey()];
+  const shm = SharedMemory.open(keys[0]!, { create: true, exclusive: true, size: 4096 });
+  const a = SemaphoreSet.open(keys[1]!, { create: true, exclusive: true });
+  const b = SemaphoreSet.open(keys[2]!, { create: true, exclusive: true });
+  return {
+    ids: [shm.id, a.id, b.id],
+    keys,
+    remove: () => {
+      for (const o of [shm, a, b]) {
+        o.remove();
+        o.close();
+      }
+    },
+  };
+}
+
+interface Tools {
+  c: string;
+  python: string | undefined;
+}
+
+function commands(
+  variant: Variant,
+  work: Work,
+  n: number,
+  objects: Objects,
+  tools: Tools,
+): [Deno.Command, Deno.Command] {
+  const make = (r: "server" | "client") => {
+    const out = { stdin: "null", stdout: "piped", stderr: "piped" } as const;
+    if (variant === "c") {
+      return new Deno.Command(tools.c, {
+        args: [r, work, String(n), ...objects.ids.map(String)],
+        ...out,
+      });
+    }
+    if (variant === "python") {
+      return new Deno.Command(tools.python!, {
+        args: ["-c", pythonSource, r, work, String(n), objects.keys.join(",")],
+        ...out,
+      });
+    }
+    return new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-ffi",
+        import.meta.filename!,
+        "--role",
+        r,
+        "--work",
+        work,
+        "--mode",
+        variant,
+        "--n",
+        String(n),
+        "--ids",
+        objects.ids.join(","),
+      ],
+      ...out,
+    });
+  };
+  return [make("server"), make("client")];
+}
+
+/** One measurement: ns per operation, from the client. */
+async function measure(variant: Variant, work: Work, n: number, tools: Tools): Promise<number> {
+  const objects = makeObjects(work);
+  try {
+    const [serverCommand, clientCommand] = commands(variant, work, n, objects, tools);
+    const server = serverCommand.spawn();
+    const client = clientCommand.spawn();
+    const [s, c] = await Promise.all([server.output(), client.output()]);
+    const text = (o: Deno.CommandOutput) =>
+      new TextDecoder().decode(o.stdout) + new TextDecoder().decode(o.stderr);
+    if (!s.success || !c.success) {
+      throw new Error(`${variant} ${work} failed:\n${text(s)}\n${text(c)}`);
+    }
+    return Number(new TextDecoder().decode(c.stdout).trim());
+  } finally {
+    objects.remove();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const quick = Deno.args.includes("--quick");
+  const rounds = quick ? 3 : 7;
+  const counts: Record<Work, number> = quick
+    ? { pingpong: 2000, oneway: 20000, shm: 2000 }
+    : { pingpong: 20000, oneway: 200000, shm: 20000 };
+  const tools: Tools = { c: await buildC(), python: findPython() };
+  const variants: Variant[] = [
+    "c",
+    "sync",
+    "alloc",
+    "async",
+    "async0",
+    ...(tools.python ? ["python" as const] : []),
+  ];
+  const works: Work[] = ["pingpong", "oneway", "shm"];
+  const samples = new Map<string, number[]>();
+  for (let round = 0; round < rounds; round++) {
+    for (const work of works) {
+      for (const variant of variants) {
+        if (work === "shm" && variant === "alloc") continue; // no message to allocate
+        const key = `${work}/${variant}`;
+        if (!samples.has(key)) samples.set(key, []);
+        samples.get(key)!.push(await measure(variant, work, counts[work], tools));
+      }
+    }
+  }
+  const result = (work: Work, variant: Variant) => median(samples.get(`${work}/${variant}`)!);
+
+  const names: Record<Variant, string> = {
+    c: "C (gcc -O2)",
+    sync: "unixipc sync",
+    alloc: "unixipc sync, new Uint8Array",
+    async: "unixipc async",
+    async0: "unixipc async, spin: 0",
+    python: "Python sysv_ipc",
+  };
+  const titles: Record<Work, string> = {
+    pingpong: "msg ping-pong round trip",
+    oneway: "msg one-way, per message",
+    shm: "shm+sem ping-pong round trip",
+  };
+  console.log(
+    `xsi: two processes, ${SIZE}-byte messages (median of ${rounds} interleaved rounds; ` +
+      `${counts.pingpong} round trips, ${counts.oneway} one-way messages, ${counts.shm} shm round trips)\n`,
+  );
+  const rows: string[][] = [];
+  for (const work of works) {
+    const c = result(work, "c");
+    for (const variant of variants) {
+      if (work === "shm" && variant === "alloc") continue;
+      const ns = result(work, variant);
+      rows.push([
+        titles[work],
+        names[variant],
+        `${(ns / 1000).toFixed(2)} us`,
+        `${(ns / c).toFixed(2)}x C`,
+      ]);
+    }
+  }
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), 5));
+  const line = (r: string[]) =>
+    `| ${r[0]!.padEnd(widths[0]!)} | ${r[1]!.padEnd(widths[1]!)} | ${
+      r[2]!.padStart(widths[2]!)
+    } | ${r[3]!.padStart(widths[3]!)} |`;
+  console.log(line(["workload", "variant", "time", "ratio"]));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const r of rows) console.log(line(r));
+
+  console.log("\nTargets: sync within 1.15x of C, async within 1.5x, ahead of Python everywhere");
+  for (const work of works) {
+    const c = result(work, "c");
+    const sync = result(work, "sync") / c;
+    const async = result(work, "async") / c;
+    const python = tools.python ? result(work, "python") / c : NaN;
+    const met = (ok: boolean) => (ok ? "met" : "NOT met");
+    console.log(
+      `  ${titles[work]}: sync ${sync.toFixed(2)}x (${met(sync <= 1.15)}), async ${
+        async.toFixed(2)
+      }x (${met(async <= 1.5)})${
+        tools.python
+          ? `, Python ${python.toFixed(2)}x (ours ${met(Math.max(sync, async) < python)} ahead)`
+          : ", Python sysv_ipc missing (install python3-sysv-ipc)"
+      }`,
+    );
+  }
+}
+
+if (Deno.args.includes("--role")) await role(Deno.args);
+else await main();
