@@ -20,6 +20,21 @@ export const EEXIST = 17;
 export const EINVAL = 22;
 export const ENOMSG = 42;
 export const EIDRM = 43;
+export const ETIMEDOUT = 110;
+
+/**
+ * True for an errno that may not be the call's own: EINTR (a signal), and
+ * EAGAIN and ETIMEDOUT, which a futex wait of the runtime (Rust's std locks
+ * call `syscall(SYS_futex)`, which sets errno) can leave between the FFI
+ * call's return and the read of errno, when another thread of Deno holds a
+ * lock the main thread wants. Seen once in a benchmark: msgrcv with
+ * IPC_NOWAIT "failed" with EAGAIN, which it cannot. Where the call cannot
+ * produce these codes, or producing them means "not now" anyway, the
+ * caller tries again instead of reporting them.
+ */
+export function mayRetry(errno: number): boolean {
+  return errno === EINTR || errno === EAGAIN || errno === ETIMEDOUT;
+}
 
 /** Open options, checked, with the flags they make. */
 export interface OpenIntent {

@@ -10,7 +10,7 @@ import { posixLayouts } from "../endian/libc_posix.ts";
 import { checkBoolean, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
 import { lastErrno, libc } from "../ipc/_libc.ts";
 import type { ErrnoError } from "../ipc/errno.ts";
-import { EAGAIN, EIDRM, EINTR, EINVAL, nativeBuffer } from "./_common.ts";
+import { EAGAIN, EIDRM, EINVAL, mayRetry, nativeBuffer } from "./_common.ts";
 import { IPC_NOWAIT, SEM_UNDO } from "./constants.ts";
 import { now, PoolWait, type ThreadSlot } from "./_wait.ts";
 
@@ -172,7 +172,7 @@ export function attemptError(
   errno: number,
   afterWait: boolean,
 ): Error | undefined {
-  if (errno === EAGAIN || errno === EINTR) {
+  if (mayRetry(errno)) {
     if (request.encoded.someNowait) {
       const blocked = request.encoded.allNowait ||
         nowaitOpBlocks(request.ops, request.encoded.count, request.values());

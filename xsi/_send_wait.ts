@@ -9,7 +9,7 @@
 
 import { lastErrno, libc } from "../ipc/_libc.ts";
 import type { ErrnoError } from "../ipc/errno.ts";
-import { EAGAIN, EIDRM, EINTR, EINVAL } from "./_common.ts";
+import { EIDRM, EINVAL, mayRetry } from "./_common.ts";
 import { IPC_NOWAIT } from "./constants.ts";
 import { PoolWait, type ThreadSlot } from "./_wait.ts";
 
@@ -82,7 +82,7 @@ export class SendWait extends PoolWait {
       return true;
     }
     const errno = lastErrno();
-    if (errno === EAGAIN || errno === EINTR) return false;
+    if (mayRetry(errno)) return false;
     this.#settled(r.errorFor(errno === EINVAL ? EIDRM : errno));
     return true;
   }

@@ -91,38 +91,77 @@ export function sleepSync(ms: number): void {
 /** Monotonic time in milliseconds. */
 export const now = (): number => performance.now();
 
-/** The spin of a wait when the caller gives none, in microseconds (it adapts: see {@linkcode AdaptiveSpin}). */
-export const DEFAULT_SPIN_MICROS = 50;
+/** The spin of a probe, in microseconds: see {@linkcode AdaptiveSpin}. */
+export const PROBE_SPIN_MICROS = 50;
 /** The longest adaptive spin, in microseconds. */
 export const MAX_SPIN_MICROS = 400;
 
 /**
- * How long a handle's async waits spin before they park, learned from its
- * waits: a wait that parked and was woken soon after (within about twice
- * the spin) means the peer answers at a pace that a longer spin would
- * catch, so the spin doubles, up to {@linkcode MAX_SPIN_MICROS}; a wait
- * that parked for long (over 2 ms) halves it, down to
- * {@linkcode DEFAULT_SPIN_MICROS}. Without this, two processes that
- * ping-pong through parked waits stay parked: each wake-up from the pool
- * (tens of microseconds) outlasts the other side's spin.
+ * How long a handle's async waits spin on `IPC_NOWAIT` before they park
+ * on a pool thread, learned from its recent waits.
+ *
+ * A spin pays when the event it waits for comes within it: a parked wait
+ * costs tens of microseconds to wake (the pool thread, then the event
+ * loop), so a peer that answers in microseconds (a ping-pong between two
+ * processes on two cores) is best caught spinning. A spin that misses
+ * burns CPU that the peer may need (on a loaded machine, the peer is not
+ * even running), and delays nothing but itself.
+ *
+ * So it keeps two averages (weight 1/8): how often a spin caught its event
+ * and how long the event took to come. While spins catch at least a
+ * quarter of the time, it spins 4 times the usual delay plus 10 us (at
+ * most {@linkcode MAX_SPIN_MICROS}); otherwise it parks at once, but every
+ * 16th wait probes with {@linkcode PROBE_SPIN_MICROS}, and a probe that
+ * catches turns spinning back on (so two processes that both parked for a
+ * while find their way back to spinning).
  */
 export class AdaptiveSpin {
-  #micros = DEFAULT_SPIN_MICROS;
+  #rate = 1;
+  #delay = 10;
+  #waits = 0;
 
-  /** The spin for the next wait, in microseconds. */
-  get micros(): number {
-    return this.#micros;
+  /** The spin for the next wait, in microseconds (0: park at once). */
+  next(): number {
+    this.#waits++;
+    if (this.#rate >= 0.25) return Math.min(4 * this.#delay + 10, MAX_SPIN_MICROS);
+    return this.#waits % 16 === 0 ? PROBE_SPIN_MICROS : 0;
   }
 
-  /** A wait that parked was woken `parkedMs` milliseconds later. */
-  woke(parkedMs: number): void {
-    const parkedMicros = parkedMs * 1000;
-    if (parkedMicros < 2 * this.#micros + 100) {
-      this.#micros = Math.min(this.#micros * 2, MAX_SPIN_MICROS);
-    } else if (parkedMicros > 2000) {
-      this.#micros = Math.max(this.#micros / 2, DEFAULT_SPIN_MICROS);
-    }
+  /** The spin caught its event after `micros` microseconds. */
+  caught(micros: number): void {
+    this.#rate = Math.max(this.#rate + (1 - this.#rate) / 8, 0.5);
+    this.#delay += (micros - this.#delay) / 8;
   }
+
+  /** The spin ran out and the wait parked. */
+  missed(): void {
+    this.#rate -= this.#rate / 8;
+  }
+}
+
+/**
+ * Spins on `attempt` for the caller's `micros`, or (when it gave none)
+ * for what `adaptive` says, at most `limitMs` (a timeout), and teaches
+ * `adaptive` the outcome.
+ *
+ * @returns True if an attempt succeeded.
+ */
+export function spinFor(
+  micros: number | undefined,
+  adaptive: AdaptiveSpin,
+  limitMs: number,
+  attempt: () => boolean,
+): boolean {
+  if (micros !== undefined) return spin(Math.min(micros, limitMs * 1000), attempt);
+  const budget = Math.min(adaptive.next(), limitMs * 1000);
+  if (budget <= 0) return false;
+  const start = now();
+  if (spin(budget, attempt)) {
+    adaptive.caught((now() - start) * 1000);
+    return true;
+  }
+  adaptive.missed();
+  return false;
 }
 
 /**

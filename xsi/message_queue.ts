@@ -27,9 +27,9 @@ import {
   dateOf,
   EAGAIN,
   EIDRM,
-  EINTR,
   EINVAL,
   ENOMSG,
+  mayRetry,
   nativeBuffer,
   openIntent,
   permissionsOf,
@@ -50,7 +50,7 @@ import { formatKey } from "./key.ts";
 import { decodeRecord, encodeRecord, type MessageCodec, messageCodec } from "./_message_codec.ts";
 import { othersWaiting, type Receiver, stopWaiting, waitForMessage } from "./_receive_waiter.ts";
 import { sendsWaiting, SendWait } from "./_send_wait.ts";
-import { AdaptiveSpin, after, now, spin } from "./_wait.ts";
+import { AdaptiveSpin, after, now, spinFor } from "./_wait.ts";
 import type { IpcOpenOptions, IpcPermissions, IpcPermissionsChange } from "./types.ts";
 
 /** A received message: its type and its data (bytes, or a record when a layout was given). */
@@ -79,7 +79,7 @@ export interface SendOptions extends SendSyncOptions {
   /**
    * Microseconds to keep trying with `IPC_NOWAIT` when the queue is full,
    * before parking the wait on a pool thread; 0 parks at once. Default:
-   * adaptive, 50 to 400 (see {@linkcode ReceiveOptions.spin}).
+   * adaptive (see {@linkcode ReceiveOptions.spin}).
    */
   readonly spin?: number;
 }
@@ -126,9 +126,10 @@ export interface ReceiveOptions extends ReceiveSyncOptions {
    * Microseconds to keep trying with `IPC_NOWAIT` before parking the wait on
    * a pool thread; 0 parks at once. The event loop is busy meanwhile: the
    * spin buys latency near a blocking C receive, where a parked wait costs
-   * tens of microseconds to wake. Default: adaptive, per handle, from 50
-   * up to 400: it doubles while parked waits are woken soon after they
-   * park, and halves back when they wait for long.
+   * tens of microseconds to wake. Default: adaptive, per handle: about 4
+   * times the usual delay of recent waits (at most 400) while spins catch
+   * their message at least a quarter of the time, else none, with a probe
+   * now and then.
    */
   readonly spin?: number;
 }
@@ -412,7 +413,10 @@ export class MessageQueue {
     for (;;) {
       if (msgsnd(this.id, message, size, flags) === 0) return;
       const errno = lastErrno();
-      if (errno !== EINTR) throw this.#sendError(errno, type, message.length - 8);
+      // EAGAIN is the answer of a full queue only with IPC_NOWAIT; else see mayRetry.
+      if (!mayRetry(errno) || (errno === EAGAIN && !wait)) {
+        throw this.#sendError(errno, type, message.length - 8);
+      }
     }
   }
 
@@ -466,9 +470,8 @@ export class MessageQueue {
     const timeout = o?.timeout === undefined
       ? Infinity
       : checkTimeout(o.timeout, "options.timeout");
-    const adaptive = o?.spin === undefined;
     const spinMicros = o?.spin === undefined
-      ? this.#sendSpin.micros
+      ? undefined
       : checkSize(o.spin, "options.spin", 0, 1_000_000);
     const message = this.#prepare(type, data, o?.layout);
     const textSize = message.length - 8;
@@ -479,18 +482,17 @@ export class MessageQueue {
       const trySend = () => {
         if (msgsnd(this.id, message, size, IPC_NOWAIT) === 0) return true;
         const errno = lastErrno();
-        if (errno !== EAGAIN && errno !== EINTR) throw this.#sendError(errno, type, textSize);
+        if (!mayRetry(errno)) throw this.#sendError(errno, type, textSize);
         return false;
       };
       if (trySend()) return;
       if (!wait) throw this.#sendError(EAGAIN, type, textSize);
-      if (spin(Math.min(spinMicros, timeout * 1000), trySend)) return;
+      if (spinFor(spinMicros, this.#sendSpin, timeout, trySend)) return;
     } else if (!wait) {
       throw this.#sendError(EAGAIN, type, textSize);
     }
     if (timeout === 0) throw this.#timeoutError("msgsnd", "send to", 0);
     const own = message.buffer === this.#sbuf.buffer ? message.slice() : message;
-    const parkedAt = now();
     await new Promise<void>((resolve, reject) => {
       let cancelTimer = () => {};
       const onAbort = () => sendWait.cancel(signal!.reason);
@@ -504,9 +506,8 @@ export class MessageQueue {
           cancelTimer();
           signal?.removeEventListener("abort", onAbort);
           this.#sends.delete(sendWait);
-          if (error) return reject(error);
-          if (adaptive) this.#sendSpin.woke(now() - parkedAt);
-          resolve();
+          if (error) reject(error);
+          else resolve();
         },
       });
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -558,7 +559,7 @@ export class MessageQueue {
       const n = msgrcv(this.id, this.#rbuf, sel.sizeBig, sel.typeBig, flags);
       if (n !== -1n) return this.#message(Number(n), sel);
       const errno = lastErrno();
-      if (errno !== EINTR) throw this.#receiveError(errno, sel);
+      if (!mayRetry(errno)) throw this.#receiveError(errno, sel);
     }
   }
 
@@ -600,14 +601,12 @@ export class MessageQueue {
     const sel = this.#selection(options);
     let signal: AbortSignal | undefined;
     let timeout = Infinity;
-    let spinMicros = this.#receiveSpin.micros;
-    let adaptive = true;
+    let spinMicros: number | undefined;
     if (options !== undefined) {
       signal = checkAbortSignal(options.signal);
       if (options.timeout !== undefined) timeout = checkTimeout(options.timeout, "options.timeout");
       if (options.spin !== undefined) {
         spinMicros = checkSize(options.spin, "options.spin", 0, 1_000_000);
-        adaptive = false;
       }
       signal?.throwIfAborted();
     }
@@ -616,27 +615,24 @@ export class MessageQueue {
       let message = this.#takeNow(sel, false);
       if (message !== undefined) return message;
       if (!sel.wait) throw this.#receiveError(ENOMSG, sel);
-      if (
-        spin(
-          Math.min(spinMicros, timeout * 1000),
-          () => (message = this.#takeNow(sel, false)) !== undefined,
-        )
-      ) {
+      const caught = spinFor(
+        spinMicros,
+        this.#receiveSpin,
+        timeout,
+        () => (message = this.#takeNow(sel, false)) !== undefined,
+      );
+      if (caught) {
         return message!;
       }
     }
     const left = timeout === Infinity ? Infinity : timeout - (now() - start);
     if (left <= 0) throw this.#timeoutError("msgrcv", "receive from", timeout);
-    const parkedAt = now();
     return await new Promise<Message<unknown>>((resolve, reject) => {
       let cancelTimer = () => {};
       const settle = () => {
         cancelTimer();
         signal?.removeEventListener("abort", onAbort);
         this.#receivers.delete(receiver);
-      };
-      const woke = () => {
-        if (adaptive) this.#receiveSpin.woke(now() - parkedAt);
       };
       const receiver: Receiver = {
         attempt: () => {
@@ -650,13 +646,11 @@ export class MessageQueue {
           }
           if (message === undefined) return false;
           settle();
-          woke();
           resolve(message);
           return true;
         },
         deliver: (type) => {
           settle();
-          woke();
           try {
             resolve(this.#emptyMessage(type, sel));
           } catch (error) {
@@ -1017,7 +1011,7 @@ export class MessageQueue {
     const n = libc().msgrcv(this.id, this.#rbuf, sel.sizeBig, sel.typeBig, sel.flags | IPC_NOWAIT);
     if (n !== -1n) return this.#message(Number(n), sel);
     const errno = lastErrno();
-    if (errno === ENOMSG || errno === EINTR) return undefined;
+    if (errno === ENOMSG || mayRetry(errno)) return undefined;
     throw this.#receiveError(afterWait && errno === EINVAL ? EIDRM : errno, sel);
   }
 

@@ -26,7 +26,8 @@ import {
   dateOf,
   EAGAIN,
   EEXIST,
-  EINTR,
+  ETIMEDOUT,
+  mayRetry,
   nativeBuffer,
   openIntent,
   permissionsOf,
@@ -57,7 +58,7 @@ import {
   timespecSize,
   writeTimespec,
 } from "./_sem_ops.ts";
-import { AdaptiveSpin, after, now, sleepSync, spin } from "./_wait.ts";
+import { AdaptiveSpin, after, now, sleepSync, spinFor } from "./_wait.ts";
 import type { IpcOpenOptions, IpcPermissions, IpcPermissionsChange } from "./types.ts";
 
 export type { SemaphoreOperation };
@@ -96,7 +97,7 @@ export interface OpOptions extends OpSyncOptions {
   /**
    * Microseconds to keep trying with `IPC_NOWAIT` before parking the wait on
    * a pool thread; 0 parks at once. The event loop is busy meanwhile.
-   * Default: adaptive, per handle, from 50 up to 400 (as
+   * Default: adaptive, per handle (as
    * `ReceiveOptions.spin` of message queues).
    */
   readonly spin?: number;
@@ -317,7 +318,10 @@ export class SemaphoreSet {
       for (;;) {
         if (semtimedop(this.id, ops, encoded.countBig, null) === 0) return;
         const errno = lastErrno();
-        if (errno !== EINTR) throw this.#opError(errno, timeout);
+        // EAGAIN is an answer only when an operation has wait: false; else see mayRetry.
+        if (!mayRetry(errno) || (errno === EAGAIN && encoded.someNowait)) {
+          throw this.#opError(errno, timeout);
+        }
       }
     }
     const deadline = now() + timeout;
@@ -326,9 +330,12 @@ export class SemaphoreSet {
       writeTimespec(this.#timespec, deadline - now());
       if (semtimedop(this.id, ops, encoded.countBig, this.#timespec) === 0) return;
       const errno = lastErrno();
-      if (errno === EINTR) continue;
-      if (errno === EAGAIN && now() >= deadline) throw this.#timedOut(timeout);
-      throw this.#opError(errno, timeout);
+      if (errno === EAGAIN || errno === ETIMEDOUT) {
+        if (now() >= deadline) throw this.#timedOut(timeout);
+        if (errno === EAGAIN && encoded.someNowait) throw this.#opError(errno, timeout);
+      } else if (!mayRetry(errno)) {
+        throw this.#opError(errno, timeout);
+      }
     }
   }
 
@@ -365,16 +372,12 @@ export class SemaphoreSet {
     const encoded = this.#encode(operations);
     let signal: AbortSignal | undefined;
     let timeout = Infinity;
-    let spinMicros = this.#spin.micros;
-    let adaptive = true;
+    let spinMicros: number | undefined;
     if (options !== undefined) {
       const o = checkOptions(options);
       signal = checkAbortSignal(o.signal);
       if (o.timeout !== undefined) timeout = checkTimeout(o.timeout, "options.timeout");
-      if (o.spin !== undefined) {
-        spinMicros = checkSize(o.spin, "options.spin", 0, 1_000_000);
-        adaptive = false;
-      }
+      if (o.spin !== undefined) spinMicros = checkSize(o.spin, "options.spin", 0, 1_000_000);
       signal?.throwIfAborted();
     }
     const deadline = timeout === Infinity ? Infinity : now() + timeout;
@@ -399,21 +402,19 @@ export class SemaphoreSet {
     };
     let outcome = tryNow();
     if (outcome === false) {
-      spin(Math.min(spinMicros, timeout * 1000), () => (outcome = tryNow()) !== false);
+      spinFor(spinMicros, this.#spin, timeout, () => (outcome = tryNow()) !== false);
     }
     if (outcome === true) return;
     if (outcome instanceof Error) throw outcome;
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => wait.cancel(signal!.reason);
       let cancelTimer = () => {};
-      const parkedAt = now();
       request.settle = (error?: Error) => {
         cancelTimer();
         signal?.removeEventListener("abort", onAbort);
         this.#waits.delete(wait);
-        if (error) return reject(error);
-        if (adaptive) this.#spin.woke(now() - parkedAt);
-        resolve();
+        if (error) reject(error);
+        else resolve();
       };
       const wait = new SemWait(request);
       signal?.addEventListener("abort", onAbort, { once: true });
