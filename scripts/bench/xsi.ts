@@ -27,7 +27,7 @@
  * @module
  */
 
-import { IPC_PRIVATE, MessageQueue, SemaphoreSet, SharedMemory } from "../../xsi/mod.ts";
+import { MessageQueue, SemaphoreSet, SharedMemory } from "../../xsi/mod.ts";
 
 type Work = "pingpong" | "oneway" | "shm";
 type Variant = "c" | "sync" | "alloc" | "async" | "async0" | "python";
@@ -37,100 +37,167 @@ const WARM = 500;
 
 // ---- the Deno sides (this same file, with --role) ------------------------------------
 
-/** Arguments: --role server|client --work W --mode sync|async|async0 --n N --ids a,b,c */
+/** The options a Deno side was started with. */
+interface Role {
+  server: boolean;
+  work: Work;
+  n: number;
+  ids: number[];
+  /** Receive into one buffer (options.into), or a new Uint8Array per message (the default). */
+  into: Uint8Array | undefined;
+  /** The async forms' spin: undefined (adaptive) or 0. */
+  spin: number | undefined;
+}
+
+/** Arguments: --role server|client --work W --mode sync|alloc|async|async0 --n N --ids a,b,c */
 async function role(args: string[]): Promise<void> {
   const get = (name: string) => args[args.indexOf(name) + 1]!;
-  const server = get("--role") === "server";
-  const work = get("--work") as Work;
   const mode = get("--mode");
-  const n = Number(get("--n"));
-  const ids = get("--ids").split(",").map(Number);
-  const spin = mode === "async0" ? 0 : undefined;
-  const sync = mode === "sync" || mode === "alloc";
-  const data = new Uint8Array(SIZE).fill(0x78);
-  // Receives into one buffer (options.into), as a loop that must not allocate would; "alloc"
-  // takes a new Uint8Array per message, the default.
-  const into = mode === "alloc" ? undefined : new Uint8Array(SIZE);
+  const options: Role = {
+    server: get("--role") === "server",
+    work: get("--work") as Work,
+    n: Number(get("--n")),
+    ids: get("--ids").split(",").map(Number),
+    into: mode === "alloc" ? undefined : new Uint8Array(SIZE),
+    spin: mode === "async0" ? 0 : undefined,
+  };
+  if (mode === "sync" || mode === "alloc") syncSide(options);
+  else await asyncSide(options);
+}
 
+const data = new Uint8Array(SIZE).fill(0x78);
+
+/** A side written with the sync forms: plain loops, as a script that blocks would be. */
+function syncSide({ server, work, n, ids, into }: Role): void {
   if (work === "pingpong" || work === "oneway") {
-    const queue = MessageQueue.fromId(ids[0]!);
-    const one = { type: 1, maxSize: SIZE, spin, into };
-    const two = { type: 2, maxSize: SIZE, spin, into };
-    const three = { type: 3, maxSize: SIZE, spin, into };
-    const send = sync
-      ? (type: number) => queue.sendSync(type, data)
-      : (type: number) => queue.send(type, data, { spin });
-    const receive = sync
-      ? (o: typeof one) => queue.receiveSync(o)
-      : (o: typeof one) => queue.receive(o);
+    using queue = MessageQueue.fromId(ids[0]!);
+    const [one, two, three] = [1, 2, 3].map((type) => ({ type, maxSize: SIZE, into }));
     if (work === "pingpong") {
       if (server) {
-        await send(3);
-        for (let i = 0; i < WARM + n; i++) {
-          const { data: got } = await receive(one);
-          sync ? queue.sendSync(2, got) : await queue.send(2, got, { spin });
-        }
+        queue.sendSync(3, data);
+        for (let i = 0; i < WARM + n; i++) queue.sendSync(2, queue.receiveSync(one!).data);
         return;
       }
-      await receive(three);
+      queue.receiveSync(three!);
       for (let i = 0; i < WARM; i++) {
-        await send(1);
-        await receive(two);
+        queue.sendSync(1, data);
+        queue.receiveSync(two!);
       }
       const t0 = performance.now();
       for (let i = 0; i < n; i++) {
-        await send(1);
-        await receive(two);
+        queue.sendSync(1, data);
+        queue.receiveSync(two!);
       }
       console.log(((performance.now() - t0) * 1e6) / n);
       return;
     }
-    // one-way
     if (server) {
-      await send(3);
-      for (let i = 0; i < WARM; i++) await receive(one);
-      await send(2);
-      for (let i = 0; i < n; i++) await receive(one);
-      await send(2);
+      queue.sendSync(3, data);
+      for (let i = 0; i < WARM; i++) queue.receiveSync(one!);
+      queue.sendSync(2, data);
+      for (let i = 0; i < n; i++) queue.receiveSync(one!);
+      queue.sendSync(2, data);
       return;
     }
-    await receive(three);
-    for (let i = 0; i < WARM; i++) await send(1);
-    await receive(two);
+    queue.receiveSync(three!);
+    for (let i = 0; i < WARM; i++) queue.sendSync(1, data);
+    queue.receiveSync(two!);
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) await send(1);
-    await receive(two);
+    for (let i = 0; i < n; i++) queue.sendSync(1, data);
+    queue.receiveSync(two!);
     console.log(((performance.now() - t0) * 1e6) / n);
     return;
   }
-
   // shm + semaphores: ids are shmid, semaphore "server's turn", semaphore "client's turn".
   using shm = SharedMemory.fromId(ids[0]!);
-  using memory = shm.attach();
-  const words = memory.array(Int32Array, 0, 2);
-  const serverTurn = SemaphoreSet.fromId(ids[1]!);
-  const clientTurn = SemaphoreSet.fromId(ids[2]!);
+  const words = shm.attach().array(Int32Array, 0, 2);
+  using serverTurn = SemaphoreSet.fromId(ids[1]!);
+  using clientTurn = SemaphoreSet.fromId(ids[2]!);
+  const up = { index: 0, delta: 1 };
+  const down = { index: 0, delta: -1 };
+  if (server) {
+    for (let i = 0; i < WARM + n; i++) {
+      serverTurn.opSync(down);
+      words[1] = words[0]! + 1;
+      clientTurn.opSync(up);
+    }
+    return;
+  }
+  const exchange = (i: number) => {
+    words[0] = i;
+    serverTurn.opSync(up);
+    clientTurn.opSync(down);
+    if (words[1] !== i + 1) throw new Error(`shm: expected ${i + 1}, got ${words[1]}`);
+  };
+  for (let i = 0; i < WARM; i++) exchange(i);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) exchange(i);
+  console.log(((performance.now() - t0) * 1e6) / n);
+}
+
+/** A side written with the async forms, as a program that must not block its event loop would be. */
+async function asyncSide({ server, work, n, ids, into, spin }: Role): Promise<void> {
+  if (work === "pingpong" || work === "oneway") {
+    using queue = MessageQueue.fromId(ids[0]!);
+    const [one, two, three] = [1, 2, 3].map((type) => ({ type, maxSize: SIZE, into, spin }));
+    const sendOptions = { spin };
+    if (work === "pingpong") {
+      if (server) {
+        await queue.send(3, data, sendOptions);
+        for (let i = 0; i < WARM + n; i++) {
+          await queue.send(2, (await queue.receive(one!)).data, sendOptions);
+        }
+        return;
+      }
+      await queue.receive(three!);
+      for (let i = 0; i < WARM; i++) {
+        await queue.send(1, data, sendOptions);
+        await queue.receive(two!);
+      }
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        await queue.send(1, data, sendOptions);
+        await queue.receive(two!);
+      }
+      console.log(((performance.now() - t0) * 1e6) / n);
+      return;
+    }
+    if (server) {
+      await queue.send(3, data, sendOptions);
+      for (let i = 0; i < WARM; i++) await queue.receive(one!);
+      await queue.send(2, data, sendOptions);
+      for (let i = 0; i < n; i++) await queue.receive(one!);
+      await queue.send(2, data, sendOptions);
+      return;
+    }
+    await queue.receive(three!);
+    for (let i = 0; i < WARM; i++) await queue.send(1, data, sendOptions);
+    await queue.receive(two!);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await queue.send(1, data, sendOptions);
+    await queue.receive(two!);
+    console.log(((performance.now() - t0) * 1e6) / n);
+    return;
+  }
+  using shm = SharedMemory.fromId(ids[0]!);
+  const words = shm.attach().array(Int32Array, 0, 2);
+  using serverTurn = SemaphoreSet.fromId(ids[1]!);
+  using clientTurn = SemaphoreSet.fromId(ids[2]!);
   const up = { index: 0, delta: 1 };
   const down = { index: 0, delta: -1 };
   const opts = { spin };
-  const post = sync
-    ? (set: SemaphoreSet) => set.opSync(up)
-    : (set: SemaphoreSet) => set.op(up, opts);
-  const wait = sync
-    ? (set: SemaphoreSet) => set.opSync(down)
-    : (set: SemaphoreSet) => set.op(down, opts);
   if (server) {
     for (let i = 0; i < WARM + n; i++) {
-      await wait(serverTurn);
+      await serverTurn.op(down, opts);
       words[1] = words[0]! + 1;
-      await post(clientTurn);
+      await clientTurn.op(up, opts);
     }
     return;
   }
   const exchange = async (i: number) => {
     words[0] = i;
-    await post(serverTurn);
-    await wait(clientTurn);
+    await serverTurn.op(up, opts);
+    await clientTurn.op(down, opts);
     if (words[1] !== i + 1) throw new Error(`shm: expected ${i + 1}, got ${words[1]}`);
   };
   for (let i = 0; i < WARM; i++) await exchange(i);
