@@ -24,13 +24,14 @@ export const ETIMEDOUT = 110;
 
 /**
  * True for an errno that may not be the call's own: EINTR (a signal), and
- * EAGAIN and ETIMEDOUT, which a futex wait of the runtime (Rust's std locks
- * call `syscall(SYS_futex)`, which sets errno) can leave between the FFI
- * call's return and the read of errno, when another thread of Deno holds a
- * lock the main thread wants. Seen once in a benchmark: msgrcv with
- * IPC_NOWAIT "failed" with EAGAIN, which it cannot. Where the call cannot
- * produce these codes, or producing them means "not now" anyway, the
- * caller tries again instead of reporting them.
+ * EAGAIN and ETIMEDOUT, the codes a futex wait leaves. Seen once under
+ * load in the benchmark: msgrcv with IPC_NOWAIT "failed" with EAGAIN,
+ * which it cannot. The likely cause is the runtime: Rust's std locks wait
+ * with `syscall(SYS_futex)`, which sets errno, and the main thread can wait
+ * on one (a lock held by a pool thread) between the FFI call's return and
+ * the read of errno. Where the call cannot produce these codes, or where
+ * they mean "not now" anyway, the caller tries again rather than report a
+ * wrong reason.
  */
 export function mayRetry(errno: number): boolean {
   return errno === EINTR || errno === EAGAIN || errno === ETIMEDOUT;

@@ -268,6 +268,8 @@ export class MessageQueue {
   #lastSizeBig = 0n;
   #defaultSelection: Selection | undefined;
   #lastSelection: Selection | undefined;
+  #fullTextOf: Selection | undefined;
+  #fullTextView: Uint8Array = this.#rbuf;
   readonly #receivers = new Set<Receiver>();
   readonly #sends = new Set<SendWait>();
   readonly #receiveSpin = new AdaptiveSpin();
@@ -1002,7 +1004,17 @@ export class MessageQueue {
     if (this.#rbuf.length < maxSize + 8) {
       this.#rbuf = nativeBuffer(Math.max(maxSize + 8, 64));
       this.#rview = new DataView(this.#rbuf.buffer);
+      this.#fullTextOf = undefined;
     }
+  }
+
+  /** The view of `maxSize` bytes of text of the receive buffer, made once per selection. */
+  #fullText(sel: Selection): Uint8Array {
+    if (this.#fullTextOf !== sel) {
+      this.#fullTextOf = sel;
+      this.#fullTextView = this.#rbuf.subarray(8, 8 + sel.maxSize);
+    }
+    return this.#fullTextView;
   }
 
   /** Takes a matching message with IPC_NOWAIT: undefined if none is queued. */
@@ -1017,10 +1029,13 @@ export class MessageQueue {
 
   #message(size: number, sel: Selection): Message<unknown> {
     const type = readLong(this.#rview, 0);
-    if (sel.into !== undefined) {
-      const text = this.#rbuf.subarray(8, 8 + size);
-      sel.into.set(text);
-      return { type, data: sel.into.subarray(0, size) };
+    const into = sel.into;
+    if (into !== undefined) {
+      // A full-size message (the usual case of fixed records) copies from a view made once, and
+      // is the caller's buffer itself: no allocation but the result.
+      if (size === sel.maxSize) into.set(this.#fullText(sel));
+      else into.set(this.#rbuf.subarray(8, 8 + size));
+      return { type, data: size === into.length ? into : into.subarray(0, size) };
     }
     if (sel.codec === undefined) return { type, data: this.#rbuf.slice(8, 8 + size) };
     return {

@@ -557,13 +557,16 @@ async function main(): Promise<void> {
     const async = result(work, "async") / c;
     const python = tools.python ? result(work, "python") / c : NaN;
     const met = (ok: boolean) => (ok ? "met" : "NOT met");
+    const ahead = (ours: number) => (ours < python ? "ahead of Python" : "NOT ahead of Python");
     console.log(
-      `  ${titles[work]}: sync ${sync.toFixed(2)}x (${met(sync <= 1.15)}), async ${
-        async.toFixed(2)
-      }x (${met(async <= 1.5)})${
+      `  ${titles[work]}: sync ${sync.toFixed(2)}x (${met(sync <= 1.15)}${
+        tools.python ? `, ${ahead(sync)}` : ""
+      }), async ${async.toFixed(2)}x (${met(async <= 1.5)}${
+        tools.python ? `, ${ahead(async)}` : ""
+      })${
         tools.python
-          ? `, Python ${python.toFixed(2)}x (ours ${met(Math.max(sync, async) < python)} ahead)`
-          : ", Python sysv_ipc missing (install python3-sysv-ipc)"
+          ? `; Python ${python.toFixed(2)}x`
+          : "; Python sysv_ipc missing (install python3-sysv-ipc)"
       }`,
     );
   }
