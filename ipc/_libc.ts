@@ -71,8 +71,18 @@ const symbols = {
   close: { parameters: ["i32"], result: "i32" },
   /** ssize_t read(int fd, void *buf, size_t count); */
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  /**
+   * The same, with the result as an i32: right for counts below 2^31 (the
+   * kernel caps one call at 0x7ffff000), since x86_64 and aarch64 return
+   * ssize_t in a 64-bit register whose low half holds it. A number, not a
+   * bigint: no allocation on the return path, so nothing can run between
+   * the call and a read of errno.
+   */
+  read_i32: { name: "read", parameters: ["i32", "buffer", "usize"], result: "i32" },
   /** ssize_t write(int fd, const void *buf, size_t count); */
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  /** The same, with the result as an i32 (see read_i32). */
+  write_i32: { name: "write", parameters: ["i32", "buffer", "usize"], result: "i32" },
   /** int pipe2(int pipefd[2], int flags); */
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
   /** int fcntl(int fd, int cmd, int arg); (variadic) */
@@ -85,6 +95,14 @@ const symbols = {
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   /** int unlink(const char *pathname); */
   unlink: { parameters: ["buffer"], result: "i32" },
+  /** ssize_t tee(int fd_in, int fd_out, size_t len, unsigned int flags); */
+  tee: { parameters: ["i32", "i32", "usize", "u32"], result: "isize" },
+  /** int inotify_init1(int flags); */
+  inotify_init1: { parameters: ["i32"], result: "i32" },
+  /** int inotify_add_watch(int fd, const char *pathname, uint32_t mask); */
+  inotify_add_watch: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  /** int inotify_rm_watch(int fd, int wd); */
+  inotify_rm_watch: { parameters: ["i32", "i32"], result: "i32" },
   /** int mkfifo(const char *pathname, mode_t mode); */
   mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
   /** int stat(const char *pathname, struct stat *statbuf); (glibc 2.33) */
@@ -103,6 +121,8 @@ const symbols = {
   // ---- readiness ----------------------------------------------------------
   /** int poll(struct pollfd *fds, nfds_t nfds, int timeout); */
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
+  /** int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo_p, const sigset_t *sigmask); */
+  ppoll: { parameters: ["buffer", "u64", "buffer", "pointer"], result: "i32" },
   /** The same, on a pool thread. */
   poll_async: {
     name: "poll",
@@ -127,14 +147,14 @@ const symbols = {
   eventfd: { parameters: ["u32", "i32"], result: "i32" },
 
   // ---- processes and signals ----------------------------------------------
-  /** int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *file_actions, const posix_spawnattr_t *attrp, char *const argv[], char *const envp[]); */
+  /** int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *file_actions, const posix_spawnattr_t *attrp, char *const argv[], char *const envp[]); (envp as a pointer: libc's own `environ`, or a built array) */
   posix_spawn: {
-    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "pointer"],
     result: "i32",
   },
-  /** int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *file_actions, const posix_spawnattr_t *attrp, char *const argv[], char *const envp[]); */
+  /** int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *file_actions, const posix_spawnattr_t *attrp, char *const argv[], char *const envp[]); (envp as for posix_spawn) */
   posix_spawnp: {
-    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "pointer"],
     result: "i32",
   },
   /** int posix_spawn_file_actions_init(posix_spawn_file_actions_t *file_actions); */
@@ -153,6 +173,12 @@ const symbols = {
   /** int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *file_actions, const char *path); (glibc 2.29) */
   posix_spawn_file_actions_addchdir_np: {
     parameters: ["buffer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  /** int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *file_actions, int from); (glibc 2.34) */
+  posix_spawn_file_actions_addclosefrom_np: {
+    parameters: ["buffer", "i32"],
     result: "i32",
     optional: true,
   },
@@ -292,7 +318,6 @@ export type Pointer = Deno.PointerValue;
 const defaultLibcPath = "libc.so.6";
 
 let library: Deno.DynamicLibrary<typeof symbols> | undefined;
-let errnoView: Deno.UnsafePointerView | undefined;
 
 /** The libc path: `UNIXIPC_LIBC` when set and readable without a prompt, else glibc's. */
 export function libcPath(): string {
@@ -335,12 +360,34 @@ function openLibrary(): Deno.DynamicLibrary<typeof symbols> {
  * and {@linkcode unwrap} should.
  */
 function readErrno(): number {
-  if (!errnoView) {
+  return (errnoArray ?? errnoCell())[0]!;
+}
+
+let errnoArray: Int32Array | undefined;
+
+/**
+ * The calling thread's errno as a one-element `Int32Array` over its memory,
+ * for hot paths that must read it with no function call between the failing
+ * call and the read: `const n = read(fd, b, c); const errno = n < 0 ? cell[0] : 0;`.
+ *
+ * A call in between, even one that only reads errno, is a point where V8 may
+ * service interrupts (install optimized code, a GC step, the embedder's
+ * callbacks), and their own libc calls can change errno: measured here, a
+ * read that failed with EAGAIN seen as ENOENT, a few times per million calls
+ * early in a process's life. {@linkcode lastErrno} and {@linkcode lastError}
+ * (a function call away) are fine on cold paths, where a wrong code can only
+ * mislabel an error that happened anyway.
+ *
+ * The view belongs to the thread that first asked for it (errno is
+ * thread-local): one per isolate, as module state is.
+ */
+export function errnoCell(): Int32Array {
+  if (!errnoArray) {
     const location = libc().__errno_location();
     if (location === null) throw new Error("Cannot read errno: __errno_location returned NULL");
-    errnoView = new Deno.UnsafePointerView(location);
+    errnoArray = new Int32Array(Deno.UnsafePointerView.getArrayBuffer(location, 4));
   }
-  return errnoView.getInt32();
+  return errnoArray;
 }
 
 /** The description of a failed call, for {@linkcode lastError}. */
@@ -480,4 +527,29 @@ export function functionAddress(name: string): Pointer {
   const address = dlsym(null, cString(name, "Function name"));
   if (address === null) throw new Error(`Cannot find ${name} in libc`);
   return address;
+}
+
+/**
+ * The environment as libc holds it now (`environ`, a `char **`): what a
+ * child process inherits. It moves when the environment grows, so read it
+ * right before use.
+ *
+ * @throws {Error} If libc has no `dlsym` or no `environ`.
+ */
+export function environ(): Pointer {
+  const pointer = new Deno.UnsafePointerView(functionAddress("environ")!).getPointer();
+  if (pointer === null) throw new Error("Cannot read the environment: environ is NULL");
+  return pointer;
+}
+
+/** The entries (`NAME=value`) of an environment array such as {@linkcode environ}. */
+export function environEntries(envp: Pointer = environ()): string[] {
+  if (envp === null) return [];
+  const view = new Deno.UnsafePointerView(envp);
+  const entries: string[] = [];
+  for (let offset = 0;; offset += 8) {
+    const entry = view.getPointer(offset);
+    if (entry === null) return entries;
+    entries.push(Deno.UnsafePointerView.getCString(entry));
+  }
 }

@@ -6,17 +6,12 @@
  */
 
 import { checkAbortSignal, checkTimeout } from "./_checks.ts";
+import type { WaitOptions } from "./wait.ts";
 
 /** The longest timer JavaScript runtimes keep exactly (2^31 - 1 ms, about 24.8 days). */
 const maxTimeout = 0x7fffffff;
 
-/** The options of every call that can wait. */
-export interface WaitOptions {
-  /** Cancels the wait: the call rejects with the signal's reason. */
-  readonly signal?: AbortSignal;
-  /** Gives up after this many milliseconds: the call rejects with a `TimeoutError` DOMException. */
-  readonly timeout?: number;
-}
+export type { WaitOptions } from "./wait.ts";
 
 /**
  * Checks `signal` and `timeout` and combines them into one signal.

@@ -5,9 +5,9 @@
  * @module
  */
 
-import { checkBytes, checkFd, checkOptions, checkString } from "./_checks.ts";
-import { errnoError, lastErrno, libc } from "./_libc.ts";
-import { forget, waitFor, waitForSync } from "./_poller.ts";
+import { checkBytes, checkFd, checkOptions, checkSize, checkString } from "./_checks.ts";
+import { errnoCell, errnoError, type Libc, libc } from "./_libc.ts";
+import { forget, isWatched, waitFor, waitForSync } from "./_poller.ts";
 import { type WaitOptions, waitSignal } from "./_signal.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "./constants.ts";
 import { ErrnoError } from "./errno.ts";
@@ -27,10 +27,42 @@ export interface FdHandleOptions {
   readonly reasons?: Readonly<Record<string, string>>;
   /** The fd is already O_NONBLOCK (made so by pipe2, open or socket): skip the fcntl calls. */
   readonly nonblocking?: boolean;
+  /**
+   * How long (in microseconds) a read or write that finds nothing to do
+   * tries again before it parks (see {@linkcode FdHandle}); 0 never spins.
+   * Default {@linkcode DEFAULT_SPIN_MICROSECONDS}, or 0 where the process may
+   * run on one CPU only (its affinity or its cgroup says so).
+   */
+  readonly spin?: number;
 }
+
+/**
+ * The default bounded spin of an {@linkcode FdHandle}, in microseconds: about
+ * what a peer on another core takes to answer a short message, and less
+ * than the cost of parking on the epoll thread and coming back.
+ */
+export const DEFAULT_SPIN_MICROSECONDS = 50;
 
 /** Options of async reads and writes. */
 export type IoOptions = WaitOptions;
+
+/** A spin that has not started yet. */
+const SPIN_IDLE = 0;
+/** A spin that is over (it expired, or the call parked): do not spin again in this call. */
+const SPIN_DONE = -1;
+/** Below this score (a moving average of how often spinning paid), a handle does not spin... */
+const SPIN_SCORE_MIN = 0.25;
+/** ...but for one call in this many, to notice that spinning pays again. */
+const SPIN_PROBE = 16;
+
+let lib: Libc | undefined;
+/** errno of this thread, read as `cell[0]` right after a call (see `errnoCell`). */
+let cell: Int32Array | undefined;
+
+function io(): Libc {
+  cell = errnoCell();
+  return lib = libc();
+}
 
 /**
  * An open file descriptor, owned by this handle: reads and writes that
@@ -40,9 +72,19 @@ export type IoOptions = WaitOptions;
  *
  * The fd is put in non-blocking mode (O_NONBLOCK, a flag of the open file
  * description, so shared with any process that inherited the same
- * description): async calls wait for readiness through the process's one
- * epoll thread, then read or write on the main thread. Sync calls wait in
- * `poll`.
+ * description; {@linkcode spawn} gives a child its own blocking description
+ * of a pipe or FIFO instead). Async calls wait for readiness through the
+ * process's one epoll thread, then read or write on the main thread; sync
+ * calls wait in `poll`.
+ *
+ * Before it parks, a read or write that finds nothing to do tries again for
+ * a bounded time (`spin`, 50 microseconds by default, none on a single
+ * CPU): a peer that answers within that time is served without a context
+ * switch or a hop through the epoll thread, the way adaptive mutexes spin
+ * before they sleep. The spin keeps the event loop (or, for sync calls, the
+ * thread) busy for at most that long, and a handle on which spinning does
+ * not pay stops spinning (trying again one call in 16): a slow peer, an idle
+ * line, or a peer that cannot run while we spin (a busy machine).
  *
  * Async writes on one handle are queued: each completes before the next
  * starts, so their bytes never interleave.
@@ -63,6 +105,13 @@ export class FdHandle {
   #fd: number;
   readonly #description: string;
   readonly #reasons: Readonly<Record<string, string>> | undefined;
+  readonly #spinMs: number;
+  /** How well spinning pays on this handle, in [0, 1]: a moving average (see #spin). */
+  #spinScore = 1;
+  #spinProbe = 0;
+  /** The last count passed to read or write, and the same as a bigint (size_t): no allocation per call. */
+  #countNumber = -1;
+  #countBig = 0n;
   #writeTail: Promise<unknown> | undefined;
   #readable: ReadableStream<Uint8Array> | undefined;
   #writable: WritableStream<Uint8Array> | undefined;
@@ -71,8 +120,9 @@ export class FdHandle {
    * Takes ownership of an open fd: the handle closes it.
    *
    * @param fd The fd.
-   * @param options A description for messages, and whether it is already non-blocking.
-   * @throws {RangeError} If `fd` is not a non-negative int32.
+   * @param options A description for messages, whether it is already non-blocking, the spin.
+   * @throws {TypeError} If an option has the wrong type.
+   * @throws {RangeError} If `fd` is not a non-negative int32, or `spin` is out of range.
    * @throws {ErrnoError} If the fd is not open (EBADF).
    */
   constructor(fd: number, options: FdHandleOptions = {}) {
@@ -82,13 +132,19 @@ export class FdHandle {
       ? `fd ${fd}`
       : checkString(options.description, "options.description");
     this.#reasons = options.reasons;
+    this.#spinMs = options.spin === undefined
+      ? defaultSpinMs()
+      : checkSize(options.spin, "options.spin", 0, 1_000_000) / 1000;
     if (!options.nonblocking) {
-      const { fcntl } = libc();
+      const { fcntl } = lib ?? io();
+      const errnoNow = cell!;
       const flags = fcntl(fd, F_GETFL, 0);
-      if (
-        flags === -1 || (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) === -1)
-      ) {
-        throw errnoError(lastErrno(), "fcntl", {
+      let errno = flags === -1 ? errnoNow[0]! : 0;
+      if (errno === 0 && !(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) === -1) {
+        errno = errnoNow[0]!;
+      }
+      if (errno !== 0) {
+        throw errnoError(errno, "fcntl", {
           action: `use ${this.#description}`,
           details: { fd },
         });
@@ -137,25 +193,78 @@ export class FdHandle {
     });
   }
 
+  /** `length` capped to what one call takes, as a size_t bigint, cached. */
+  #count(length: number): bigint {
+    const n = length < MAX_IO ? length : MAX_IO;
+    if (n !== this.#countNumber) {
+      this.#countNumber = n;
+      this.#countBig = BigInt(n);
+    }
+    return this.#countBig;
+  }
+
+  /**
+   * After EAGAIN: whether to try again at once. `state` is SPIN_IDLE before
+   * the first EAGAIN of a call, then the deadline, then SPIN_DONE; returns
+   * the next state (a deadline: try again; SPIN_DONE: park).
+   *
+   * Whether to spin at all follows a score, a moving average of what
+   * spinning brought on this handle: a spin that finds what it waits for
+   * raises it, a spin that expires lowers it (a peer that answers slowly, an
+   * idle line, or a peer that cannot answer while we spin because it shares
+   * our core). Below 0.25 (five misses in a row from the start) the handle
+   * parks at once, but for one call in 16, which may win it back.
+   */
+  #spin(state: number): number {
+    if (state === SPIN_DONE) return SPIN_DONE;
+    const now = performance.now();
+    if (state === SPIN_IDLE) {
+      if (
+        this.#spinMs === 0 ||
+        (this.#spinScore < SPIN_SCORE_MIN && ++this.#spinProbe % SPIN_PROBE !== 0)
+      ) {
+        return SPIN_DONE;
+      }
+      return now + this.#spinMs;
+    }
+    if (now < state) return state;
+    this.#spinScore -= this.#spinScore / 4;
+    return SPIN_DONE;
+  }
+
+  /** A call succeeded while spinning (`state` a deadline): spinning pays. */
+  #spinHit(state: number): void {
+    if (state > 0) this.#spinScore += (1 - this.#spinScore) / 4;
+  }
+
   /**
    * Reads into `buffer`, blocking the calling thread until some data, the
    * end of the stream or an error.
    *
    * @param buffer Where to read; at least one byte long.
    * @returns The number of bytes read, or null at the end of the stream (no writer left).
+   * @throws {TypeError} If `buffer` is not a Uint8Array.
+   * @throws {RangeError} If `buffer` is empty.
    * @throws {ErrnoError} If the read fails, or the handle is closed (EBADF).
    */
   readSync(buffer: Uint8Array): number | null {
     checkReadBuffer(buffer);
-    const { read } = libc();
-    const count = BigInt(Math.min(buffer.length, MAX_IO));
+    const read = (lib ?? io()).read_i32;
+    const errnoNow = cell!;
+    const count = this.#count(buffer.length);
+    let spin = SPIN_IDLE;
     for (;;) {
       const fd = this.#open("read from");
       const n = read(fd, buffer, count);
-      if (n >= 0n) return n === 0n ? null : Number(n);
-      const errno = lastErrno();
-      if (errno === EAGAIN) waitForSync(fd, "read");
-      else if (errno !== EINTR) throw this.#error(errno, "read", "read from");
+      const errno = n < 0 ? errnoNow[0]! : 0; // At once: see errnoCell.
+      if (n >= 0) {
+        this.#spinHit(spin);
+        return n === 0 ? null : n;
+      }
+      if (errno === EAGAIN) {
+        spin = this.#spin(spin);
+        if (spin === SPIN_DONE) waitForSync(fd, "read");
+      } else if (errno !== EINTR) throw this.#error(errno, "read", "read from");
     }
   }
 
@@ -165,20 +274,30 @@ export class FdHandle {
    * @param buffer Where to read; at least one byte long.
    * @param options `signal` and `timeout` cancel the wait (nothing is read then).
    * @returns The number of bytes read, or null at the end of the stream.
+   * @throws {TypeError} If `buffer` is not a Uint8Array, or an option has the wrong type.
+   * @throws {RangeError} If `buffer` is empty, or `timeout` is out of range.
    * @throws {ErrnoError} If the read fails, or the handle is or gets closed (EBADF).
    */
-  async read(buffer: Uint8Array, options: IoOptions = {}): Promise<number | null> {
+  async read(buffer: Uint8Array, options?: IoOptions): Promise<number | null> {
     checkReadBuffer(buffer);
-    const signal = waitSignal(checkOptions(options));
-    const { read } = libc();
-    const count = BigInt(Math.min(buffer.length, MAX_IO));
+    const signal = options === undefined ? undefined : waitSignal(checkOptions(options));
+    const read = (lib ?? io()).read_i32;
+    const errnoNow = cell!;
+    const count = this.#count(buffer.length);
+    let spin = SPIN_IDLE;
     for (;;) {
       const fd = this.#open("read from");
       const n = read(fd, buffer, count);
-      if (n >= 0n) return n === 0n ? null : Number(n);
-      const errno = lastErrno();
-      if (errno === EAGAIN) await waitFor(fd, "read", signal);
-      else if (errno !== EINTR) throw this.#error(errno, "read", "read from");
+      const errno = n < 0 ? errnoNow[0]! : 0; // At once: see errnoCell.
+      if (n >= 0) {
+        this.#spinHit(spin);
+        return n === 0 ? null : n;
+      }
+      if (errno === EAGAIN) {
+        if (signal?.aborted) throw signal.reason;
+        spin = this.#spin(spin);
+        if (spin === SPIN_DONE) await waitFor(fd, "read", signal);
+      } else if (errno !== EINTR) throw this.#error(errno, "read", "read from");
     }
   }
 
@@ -190,23 +309,30 @@ export class FdHandle {
    *
    * @param data The bytes.
    * @returns `data.length`.
+   * @throws {TypeError} If `data` is not a Uint8Array.
    * @throws {ErrnoError} If a write fails (EPIPE: no reader left), or the handle is closed.
    */
   writeSync(data: Uint8Array): number {
     checkBytes(data, "data");
-    const { write } = libc();
+    const write = (lib ?? io()).write_i32;
+    const errnoNow = cell!;
     let offset = 0;
+    let spin = SPIN_IDLE;
     while (offset < data.length) {
       const fd = this.#open("write to");
       const rest = offset === 0 ? data : data.subarray(offset);
-      const n = write(fd, rest, BigInt(Math.min(rest.length, MAX_IO)));
-      if (n >= 0n) {
-        offset += Number(n);
+      const n = write(fd, rest, this.#count(rest.length));
+      const errno = n < 0 ? errnoNow[0]! : 0; // At once: see errnoCell.
+      if (n >= 0) {
+        this.#spinHit(spin);
+        offset += n;
+        spin = SPIN_IDLE;
         continue;
       }
-      const errno = lastErrno();
-      if (errno === EAGAIN) waitForSync(fd, "write");
-      else if (errno !== EINTR) throw this.#error(errno, "write", "write to");
+      if (errno === EAGAIN) {
+        spin = this.#spin(spin);
+        if (spin === SPIN_DONE) waitForSync(fd, "write");
+      } else if (errno !== EINTR) throw this.#error(errno, "write", "write to");
     }
     return data.length;
   }
@@ -219,39 +345,69 @@ export class FdHandle {
    * @param data The bytes.
    * @param options `signal` and `timeout` cancel the wait; bytes written before it stay written.
    * @returns `data.length`.
+   * @throws {TypeError} If `data` is not a Uint8Array, or an option has the wrong type.
+   * @throws {RangeError} If `timeout` is out of range.
    * @throws {ErrnoError} If a write fails (EPIPE: no reader left), or the handle is or gets closed.
    */
-  write(data: Uint8Array, options: IoOptions = {}): Promise<number> {
+  write(data: Uint8Array, options?: IoOptions): Promise<number> {
     try {
       checkBytes(data, "data");
-      const signal = waitSignal(checkOptions(options));
-      const run = () => this.#writeAll(data, signal);
-      const result = this.#writeTail ? this.#writeTail.then(run, run) : run();
-      const tail = result.then(noop, noop);
-      this.#writeTail = tail;
-      void tail.then(() => {
-        if (this.#writeTail === tail) this.#writeTail = undefined;
-      });
-      return result;
+      const signal = options === undefined ? undefined : waitSignal(checkOptions(options));
+      if (this.#writeTail !== undefined) {
+        const run = () => this.#writeAll(data, signal, 0);
+        return this.#enqueue(this.#writeTail.then(run, run));
+      }
+      // Nothing queued: write at once what the fd takes, and queue only the rest.
+      const fd = this.#open("write to");
+      if (data.length === 0) return Promise.resolve(0);
+      const n = (lib ?? io()).write_i32(fd, data, this.#count(data.length));
+      const errno = n < 0 ? cell![0]! : 0; // At once: see errnoCell.
+      let offset = 0;
+      if (n >= 0) {
+        offset = n;
+        if (offset === data.length) return Promise.resolve(offset);
+      } else if (errno !== EAGAIN && errno !== EINTR) {
+        throw this.#error(errno, "write", "write to");
+      }
+      return this.#enqueue(this.#writeAll(data, signal, offset));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  async #writeAll(data: Uint8Array, signal: AbortSignal | undefined): Promise<number> {
-    const { write } = libc();
-    let offset = 0;
+  #enqueue(result: Promise<number>): Promise<number> {
+    const tail = result.then(noop, noop);
+    this.#writeTail = tail;
+    void tail.then(() => {
+      if (this.#writeTail === tail) this.#writeTail = undefined;
+    });
+    return result;
+  }
+
+  async #writeAll(
+    data: Uint8Array,
+    signal: AbortSignal | undefined,
+    offset: number,
+  ): Promise<number> {
+    const write = (lib ?? io()).write_i32;
+    const errnoNow = cell!;
+    let spin = SPIN_IDLE;
     while (offset < data.length) {
       const fd = this.#open("write to");
       const rest = offset === 0 ? data : data.subarray(offset);
-      const n = write(fd, rest, BigInt(Math.min(rest.length, MAX_IO)));
-      if (n >= 0n) {
-        offset += Number(n);
+      const n = write(fd, rest, this.#count(rest.length));
+      const errno = n < 0 ? errnoNow[0]! : 0; // At once: see errnoCell.
+      if (n >= 0) {
+        this.#spinHit(spin);
+        offset += n;
+        spin = SPIN_IDLE;
         continue;
       }
-      const errno = lastErrno();
-      if (errno === EAGAIN) await waitFor(fd, "write", signal);
-      else if (errno !== EINTR) throw this.#error(errno, "write", "write to");
+      if (errno === EAGAIN) {
+        if (signal?.aborted) throw signal.reason;
+        spin = this.#spin(spin);
+        if (spin === SPIN_DONE) await waitFor(fd, "write", signal);
+      } else if (errno !== EINTR) throw this.#error(errno, "write", "write to");
     }
     return data.length;
   }
@@ -309,7 +465,7 @@ export class FdHandle {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    forget(fd, this.#closedError("use"));
+    if (isWatched(fd)) forget(fd, this.#closedError("use"));
     // Linux releases the fd even when close fails (EINTR, EIO): never retry.
     libc().close(fd);
   }
@@ -321,6 +477,17 @@ export class FdHandle {
 }
 
 function noop(): void {}
+
+let spinDefault: number | undefined;
+
+/** The default spin in ms: none where this process may run on one CPU only (a spin there only delays the peer). */
+function defaultSpinMs(): number {
+  if (spinDefault === undefined) {
+    const cpus = typeof navigator === "undefined" ? 2 : navigator.hardwareConcurrency ?? 2;
+    spinDefault = cpus > 1 ? DEFAULT_SPIN_MICROSECONDS / 1000 : 0;
+  }
+  return spinDefault;
+}
 
 function checkReadBuffer(buffer: Uint8Array): void {
   checkBytes(buffer, "buffer");

@@ -19,5 +19,11 @@
 
 export * from "./errno.ts";
 export * from "./constants.ts";
+export * from "./wait.ts";
 export * from "./fd.ts";
 export * from "./pipe.ts";
+export * from "./fifo.ts";
+export * from "./signals.ts";
+export * from "./child_process.ts";
+export * from "./spawn.ts";
+export * from "./spawn_module.ts";

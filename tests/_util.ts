@@ -83,11 +83,14 @@ function snapshot(): Snapshot {
  * fds that Deno itself opens on first use of a feature and keeps (each
  * Worker's epoll and eventfd, the signal machinery, a child's pidfd while
  * Deno.Command reaps it, the sqlite files of its cache when a test imports
- * a module for the first time): not leaks of the test's. The socket pair
- * of the first signal listener is opened above, before any test.
+ * a module for the first time), and those unixipc keeps for the life of the
+ * process (the poller's epoll and eventfd, the one inotify instance of
+ * `ipc/_inotify.ts`): not leaks of the test's. The socket pair of the first
+ * signal listener is opened above, before any test.
  */
 function isRuntimeFd(target: string): boolean {
   return target === "anon_inode:[eventpoll]" || target === "anon_inode:[eventfd]" ||
+    target === "anon_inode:inotify" ||
     target === "anon_inode:[signalfd]" || target === "anon_inode:[pidfd]" ||
     target.startsWith("anon_inode:[timerfd]") ||
     /\/[a-z0-9_]+_cache_v\d+(-wal|-shm|-journal)?$/.test(target);

@@ -28,7 +28,7 @@ test("leaks a child", () => {
     null,
     null,
     new Uint8Array(argv.buffer),
-    new Uint8Array(envp.buffer),
+    pointerOf(new Uint8Array(envp.buffer)),
   );
   if (r !== 0) throw new Error(`posix_spawnp failed: ${r}`);
   console.log(`LEAKED child ${pid[0]}`);
