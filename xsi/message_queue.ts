@@ -65,13 +65,13 @@ export interface Message<T = Uint8Array> {
 export type MessageRecord<V> = Omit<V, "mtype"> & { mtype?: number };
 
 /** Options of {@linkcode MessageQueue.sendSync}. */
-export interface SendSyncOptions {
+export interface MessageSendSyncOptions {
   /** Wait for room when the queue is full (default true); false fails at once with an EAGAIN error (`IPC_NOWAIT`). */
   readonly wait?: boolean;
 }
 
 /** Options of {@linkcode MessageQueue.send}. */
-export interface SendOptions extends SendSyncOptions {
+export interface MessageSendOptions extends MessageSendSyncOptions {
   /** Stops waiting for room: the promise rejects with the signal's reason, unless the message went first. */
   readonly signal?: AbortSignal;
   /** Milliseconds to wait for room (default Infinity); then a `TimeoutError` DOMException. */
@@ -79,13 +79,13 @@ export interface SendOptions extends SendSyncOptions {
   /**
    * Microseconds to keep trying with `IPC_NOWAIT` when the queue is full,
    * before parking the wait on a pool thread; 0 parks at once. Default:
-   * adaptive (see {@linkcode ReceiveOptions.spin}).
+   * adaptive (see {@linkcode MessageReceiveOptions.spin}).
    */
   readonly spin?: number;
 }
 
 /** Options of {@linkcode MessageQueue.receiveSync}: which message, and how. */
-export interface ReceiveSyncOptions {
+export interface MessageReceiveSyncOptions {
   /**
    * Which message (`msgtyp`): 0, the first in the queue (the default); a
    * positive type, the first of that type; a negative one, the first of
@@ -117,7 +117,7 @@ export interface ReceiveSyncOptions {
 }
 
 /** Options of {@linkcode MessageQueue.receive}. */
-export interface ReceiveOptions extends ReceiveSyncOptions {
+export interface MessageReceiveOptions extends MessageReceiveSyncOptions {
   /** Stops waiting: the promise rejects with the signal's reason (a message is never lost for it). */
   readonly signal?: AbortSignal;
   /** Milliseconds to wait (default Infinity); then a `TimeoutError` DOMException. */
@@ -135,7 +135,7 @@ export interface ReceiveOptions extends ReceiveSyncOptions {
 }
 
 /** With a layout: messages are records of it. */
-export interface LayoutOption<V> {
+export interface MessageLayoutOption<V> {
   /**
    * The record's layout. A layout whose first field is `mtype` (a C `long`)
    * is the whole C struct, sent as `sizeof(struct) - sizeof(long)` bytes of
@@ -196,7 +196,7 @@ interface Selection {
   readonly into: Uint8Array | undefined;
   readonly intoLength: number;
   /** The options it was made from, as given, to reuse it for equal options. */
-  readonly asked: ReceiveSyncOptions & Partial<LayoutOption<unknown>>;
+  readonly asked: MessageReceiveSyncOptions & Partial<MessageLayoutOption<unknown>>;
 }
 
 const closedErrors = new WeakSet<Error>();
@@ -209,7 +209,7 @@ const closedErrors = new WeakSet<Error>();
  * Sync forms (`sendSync`, `receiveSync`) block the thread as C does. Async
  * forms (`send`, `receive`, `for await`) never block the event loop for
  * long: they try with `IPC_NOWAIT` first (and keep trying for
- * {@linkcode ReceiveOptions.spin} microseconds), then wait on a pool
+ * {@linkcode MessageReceiveOptions.spin} microseconds), then wait on a pool
  * thread, shared by every receive of the process that selects the same
  * messages; at most 4 pool threads wait for all the System V objects of a
  * process, and waits past that poll (see `xsi/_wait.ts`). Waits end with
@@ -387,7 +387,7 @@ export class MessageQueue {
    * queue.remove();
    * ```
    */
-  sendSync(type: number, data: Uint8Array, options?: SendSyncOptions): void;
+  sendSync(type: number, data: Uint8Array, options?: MessageSendSyncOptions): void;
   /**
    * Sends a record, encoded with `options.layout`.
    *
@@ -398,12 +398,12 @@ export class MessageQueue {
   sendSync<V>(
     type: number,
     record: MessageRecord<V>,
-    options: SendSyncOptions & LayoutOption<V>,
+    options: MessageSendSyncOptions & MessageLayoutOption<V>,
   ): void;
   sendSync(
     type: number,
     data: unknown,
-    options?: SendSyncOptions & Partial<LayoutOption<unknown>>,
+    options?: MessageSendSyncOptions & Partial<MessageLayoutOption<unknown>>,
   ): void {
     this.#checkOpen("msgsnd", "send to");
     const o = options === undefined ? undefined : checkOptions(options);
@@ -446,7 +446,7 @@ export class MessageQueue {
    * queue.remove();
    * ```
    */
-  send(type: number, data: Uint8Array, options?: SendOptions): Promise<void>;
+  send(type: number, data: Uint8Array, options?: MessageSendOptions): Promise<void>;
   /**
    * Sends a record, encoded with `options.layout`.
    *
@@ -458,12 +458,12 @@ export class MessageQueue {
   send<V>(
     type: number,
     record: MessageRecord<V>,
-    options: SendOptions & LayoutOption<V>,
+    options: MessageSendOptions & MessageLayoutOption<V>,
   ): Promise<void>;
   async send(
     type: number,
     data: unknown,
-    options?: SendOptions & Partial<LayoutOption<unknown>>,
+    options?: MessageSendOptions & Partial<MessageLayoutOption<unknown>>,
   ): Promise<void> {
     this.#checkOpen("msgsnd", "send to");
     const o = options === undefined ? undefined : checkOptions(options);
@@ -543,15 +543,17 @@ export class MessageQueue {
    * queue.remove();
    * ```
    */
-  receiveSync(options?: ReceiveSyncOptions): Message;
+  receiveSync(options?: MessageReceiveSyncOptions): Message;
   /**
    * Receives a record of `options.layout`, blocking until one matches.
    *
    * @param options `layout`, and which message.
    * @returns The message: type and record.
    */
-  receiveSync<V>(options: ReceiveSyncOptions & LayoutOption<V>): Message<V>;
-  receiveSync(options?: ReceiveSyncOptions & Partial<LayoutOption<unknown>>): Message<unknown> {
+  receiveSync<V>(options: MessageReceiveSyncOptions & MessageLayoutOption<V>): Message<V>;
+  receiveSync(
+    options?: MessageReceiveSyncOptions & Partial<MessageLayoutOption<unknown>>,
+  ): Message<unknown> {
     this.#checkOpen("msgrcv", "receive from");
     const sel = this.#selection(options);
     const flags = sel.flags | (sel.wait ? 0 : IPC_NOWAIT);
@@ -588,16 +590,16 @@ export class MessageQueue {
    * queue.remove();
    * ```
    */
-  receive(options?: ReceiveOptions): Promise<Message>;
+  receive(options?: MessageReceiveOptions): Promise<Message>;
   /**
    * Receives a record of `options.layout` without blocking the event loop.
    *
    * @param options `layout`, and which message.
    * @returns The message: type and record.
    */
-  receive<V>(options: ReceiveOptions & LayoutOption<V>): Promise<Message<V>>;
+  receive<V>(options: MessageReceiveOptions & MessageLayoutOption<V>): Promise<Message<V>>;
   async receive(
-    options?: ReceiveOptions & Partial<LayoutOption<unknown>>,
+    options?: MessageReceiveOptions & Partial<MessageLayoutOption<unknown>>,
   ): Promise<Message<unknown>> {
     this.#checkOpen("msgrcv", "receive from");
     const sel = this.#selection(options);
@@ -699,7 +701,7 @@ export class MessageQueue {
    * queue.remove();
    * ```
    */
-  messages(options?: ReceiveOptions): AsyncGenerator<Message, void, undefined>;
+  messages(options?: MessageReceiveOptions): AsyncGenerator<Message, void, undefined>;
   /**
    * Iterates over incoming records of `options.layout`.
    *
@@ -707,15 +709,15 @@ export class MessageQueue {
    * @returns An async iterator of messages.
    */
   messages<V>(
-    options: ReceiveOptions & LayoutOption<V>,
+    options: MessageReceiveOptions & MessageLayoutOption<V>,
   ): AsyncGenerator<Message<V>, void, undefined>;
   async *messages(
-    options?: ReceiveOptions & Partial<LayoutOption<unknown>>,
+    options?: MessageReceiveOptions & Partial<MessageLayoutOption<unknown>>,
   ): AsyncGenerator<Message<unknown>, void, undefined> {
     while (!this.#closed) {
       let message: Message<unknown>;
       try {
-        message = await this.receive(options as ReceiveOptions);
+        message = await this.receive(options as MessageReceiveOptions);
       } catch (error) {
         if (closedErrors.has(error as Error)) return;
         throw error;
@@ -928,7 +930,7 @@ export class MessageQueue {
   }
 
   #selection(
-    options: (ReceiveSyncOptions & Partial<LayoutOption<unknown>>) | undefined,
+    options: (MessageReceiveSyncOptions & Partial<MessageLayoutOption<unknown>>) | undefined,
   ): Selection {
     if (options === undefined) {
       return this.#defaultSelection ??= makeSelection(
@@ -1102,7 +1104,7 @@ function makeSelection(
   maxSize: number,
   codec: MessageCodec<unknown> | undefined,
   into: Uint8Array | undefined,
-  asked: ReceiveSyncOptions & Partial<LayoutOption<unknown>>,
+  asked: MessageReceiveSyncOptions & Partial<MessageLayoutOption<unknown>>,
 ): Selection {
   return {
     asked,

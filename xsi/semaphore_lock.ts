@@ -7,7 +7,11 @@
 
 import { checkAbortSignal, checkOptions, checkTimeout } from "../ipc/_checks.ts";
 import { closedError } from "./_common.ts";
-import { type OpOptions, type OpSyncOptions, SemaphoreSet } from "./semaphore_set.ts";
+import {
+  type SemaphoreOpOptions,
+  type SemaphoreOpSyncOptions,
+  SemaphoreSet,
+} from "./semaphore_set.ts";
 import type { IpcOpenOptions } from "./types.ts";
 
 /** Options of {@linkcode SemaphoreLock.open}. */
@@ -132,7 +136,7 @@ export class SemaphoreLock {
    * lock.remove();
    * ```
    */
-  acquireSync(options?: OpSyncOptions): SemaphoreLockHold {
+  acquireSync(options?: SemaphoreOpSyncOptions): SemaphoreLockHold {
     this.#checkOpen();
     const o = checkOptions(options);
     const timeout = o.timeout === undefined ? Infinity : checkTimeout(o.timeout, "options.timeout");
@@ -159,7 +163,7 @@ export class SemaphoreLock {
    * lock.remove();
    * ```
    */
-  async acquire(options?: OpOptions): Promise<SemaphoreLockHold> {
+  async acquire(options?: SemaphoreOpOptions): Promise<SemaphoreLockHold> {
     this.#checkOpen();
     const o = checkOptions(options);
     checkAbortSignal(o.signal);

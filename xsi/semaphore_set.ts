@@ -85,20 +85,20 @@ export interface SemaphoreSetOpenOptions extends IpcOpenOptions {
 }
 
 /** Options of {@linkcode SemaphoreSet.opSync}. */
-export interface OpSyncOptions {
+export interface SemaphoreOpSyncOptions {
   /** Milliseconds to wait (default Infinity; `semtimedop`); then a `TimeoutError` DOMException. */
   readonly timeout?: number;
 }
 
 /** Options of {@linkcode SemaphoreSet.op}. */
-export interface OpOptions extends OpSyncOptions {
+export interface SemaphoreOpOptions extends SemaphoreOpSyncOptions {
   /** Stops waiting: the promise rejects with the signal's reason, unless the operations took effect first. */
   readonly signal?: AbortSignal;
   /**
    * Microseconds to keep trying with `IPC_NOWAIT` before parking the wait on
    * a pool thread; 0 parks at once. The event loop is busy meanwhile.
    * Default: adaptive, per handle (as
-   * `ReceiveOptions.spin` of message queues).
+   * `MessageReceiveOptions.spin` of message queues).
    */
   readonly spin?: number;
 }
@@ -304,7 +304,7 @@ export class SemaphoreSet {
    */
   opSync(
     operations: SemaphoreOperation | readonly SemaphoreOperation[],
-    options?: OpSyncOptions,
+    options?: SemaphoreOpSyncOptions,
   ): void {
     this.#checkOpen("semop", "operate on");
     const encoded = this.#encode(operations);
@@ -366,7 +366,7 @@ export class SemaphoreSet {
    */
   async op(
     operations: SemaphoreOperation | readonly SemaphoreOperation[],
-    options?: OpOptions,
+    options?: SemaphoreOpOptions,
   ): Promise<void> {
     this.#checkOpen("semop", "operate on");
     const encoded = this.#encode(operations);

@@ -11,7 +11,10 @@ import { type CallContext, lastError, libc } from "../ipc/_libc.ts";
 import { changePermissions, closedError, dateOf, openIntent, permissionsOf } from "./_common.ts";
 import { IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, SHM_DEST, SHM_LOCKED } from "./constants.ts";
 import { formatKey } from "./key.ts";
-import { type AttachOptions, SharedMemoryAttachment } from "./shared_memory_attachment.ts";
+import {
+  SharedMemoryAttachment,
+  type SharedMemoryAttachOptions,
+} from "./shared_memory_attachment.ts";
 import type { IpcOpenOptions, IpcPermissions, IpcPermissionsChange } from "./types.ts";
 
 /** Options of {@linkcode SharedMemory.open}. */
@@ -233,7 +236,7 @@ export class SharedMemory {
    * shm.remove();
    * ```
    */
-  attach(options?: AttachOptions): SharedMemoryAttachment {
+  attach(options?: SharedMemoryAttachOptions): SharedMemoryAttachment {
     this.#checkOpen("shmat", "attach");
     const attachment = new SharedMemoryAttachment(this.id, options);
     this.#size ??= attachment.size;

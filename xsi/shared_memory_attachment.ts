@@ -22,7 +22,7 @@ import { EBADF } from "./_common.ts";
 import { IPC_STAT, SHM_RDONLY } from "./constants.ts";
 
 /** Options of {@linkcode SharedMemory.attach}. */
-export interface AttachOptions {
+export interface SharedMemoryAttachOptions {
   /** Attach read-only (`SHM_RDONLY`): reads only, and copies only (see the class). Default false. */
   readonly readOnly?: boolean;
 }
@@ -112,7 +112,7 @@ export class SharedMemoryAttachment {
    * @throws {RangeError} On a bad id.
    * @throws {ErrnoError} EACCES (the mode forbids it), EINVAL (no such segment), ENOMEM.
    */
-  constructor(id: number, options?: AttachOptions) {
+  constructor(id: number, options?: SharedMemoryAttachOptions) {
     this.id = checkNonNegativeInt32(id, "id");
     const o = checkOptions(options);
     this.readOnly = o.readOnly === undefined ? false : checkBoolean(o.readOnly, "options.readOnly");

@@ -4,25 +4,27 @@
  * prints the final value, 20: without the lock, increments would be lost
  * to the race between a read and a write.
  *
- *   deno run --allow-ffi --allow-run --allow-read --allow-write examples/xsi/sem_add.ts
+ *   deno run --allow-ffi --allow-read --allow-write examples/xsi/sem_add.ts
  *
  * The parent creates the lock (a private semaphore set, at 1) and the
  * file, starts the children with the set's id, waits for all of them,
  * prints the number, and removes both. The lock is taken with SEM_UNDO:
  * a child that died holding it would give it back.
  *
- * Needs `--allow-ffi` (libc), `--allow-run` (the children),
- * `--allow-read` and `--allow-write` (the file).
+ * Needs `--allow-ffi` (libc; the children start through `posix_spawn`, with
+ * `spawnModule`), `--allow-read` and `--allow-write` (the file). Each child
+ * gets `--allow-ffi` and access to the file alone.
  *
  * @module
  */
 
+import { spawnModule } from "@unixipc/unixipc/ipc";
 import { IPC_PRIVATE, SemaphoreLock, SemaphoreSet } from "@unixipc/unixipc/xsi";
 import { integerOption, option } from "./proto.ts";
 
 const CHILDREN = 20;
 
-if (option("--role") === "child") {
+if (Deno.args[0] === "child") {
   // A child: take the lock, add 1 to the number in the file, give the lock back.
   const set = SemaphoreSet.fromId(integerOption("--sem-id", -1, 0, 2 ** 31 - 1));
   const file = option("--file")!;
@@ -38,24 +40,15 @@ if (option("--role") === "child") {
   const file = Deno.makeTempFileSync({ prefix: "sem_add-" });
   try {
     Deno.writeTextFileSync(file, "0");
+    // The fork() idiom: this module again, as a child with its role and the permissions it needs.
     const children = Array.from({ length: CHILDREN }, () =>
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-ffi",
-          `--allow-read=${file}`,
-          `--allow-write=${file}`,
-          import.meta.filename!,
-          "--role",
-          "child",
-          "--sem-id",
-          String(lock.set.id),
-          "--file",
-          file,
-        ],
-        stdin: "null",
-      }).spawn());
-    const statuses = await Promise.all(children.map((child) => child.status));
+      spawnModule(import.meta.url, {
+        role: "child",
+        args: ["--sem-id", String(lock.set.id), "--file", file],
+        permissions: { ffi: true, read: [file], write: [file] },
+        fds: { 0: "null" },
+      }));
+    const statuses = await Promise.all(children.map((child) => child.wait()));
     const failed = statuses.filter((s) => !s.success).length;
     if (failed > 0) console.error(`sem_add: ${failed} child(ren) failed`);
     console.log(Deno.readTextFileSync(file));

@@ -3,20 +3,21 @@
  * into a segment; the parent waits for the child to finish, reads the
  * segment, prints what it finds, and removes the segment.
  *
- *   deno run --allow-ffi --allow-run --allow-read examples/xsi/shm.ts
+ *   deno run --allow-ffi examples/xsi/shm.ts
  *
- * Needs `--allow-ffi` (libc), `--allow-run` and `--allow-read` (to start
- * the child with this deno).
+ * Needs `--allow-ffi` (libc; the child starts through `posix_spawn`, with
+ * `spawnModule`).
  *
  * @module
  */
 
+import { spawnModule } from "@unixipc/unixipc/ipc";
 import { IPC_PRIVATE, SharedMemory } from "@unixipc/unixipc/xsi";
-import { integerOption, option } from "./proto.ts";
+import { integerOption } from "./proto.ts";
 
 const SIZE = 4096;
 
-if (option("--role") === "child") {
+if (Deno.args[0] === "child") {
   // The child: attach the segment by id, write the greeting and its NUL, detach.
   using shm = SharedMemory.fromId(integerOption("--shm-id", -1, 0, 2 ** 31 - 1));
   using memory = shm.attach();
@@ -24,18 +25,14 @@ if (option("--role") === "child") {
 } else {
   using shm = SharedMemory.open(IPC_PRIVATE, { size: SIZE });
   try {
-    const { success } = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-ffi",
-        import.meta.filename!,
-        "--role",
-        "child",
-        "--shm-id",
-        String(shm.id),
-      ],
-      stdin: "null",
-    }).output();
+    // The fork() idiom: this module again, as a child with its role and the segment's id.
+    await using child = spawnModule(import.meta.url, {
+      role: "child",
+      args: ["--shm-id", String(shm.id)],
+      permissions: { ffi: true },
+      fds: { 0: "null" },
+    });
+    const { success } = await child.wait();
     if (!success) throw new Error("shm: the child failed");
     using memory = shm.attach({ readOnly: true });
     const bytes = memory.read();

@@ -38,7 +38,7 @@ export default async function xsi(t: Scenario): Promise<void> {
     "msg_rcver, then msg_snder twice: JSON lines, and the queue removed",
     async () => {
       const keyPath = `${t.tempDir()}/key`;
-      Deno.writeTextFileSync(keyPath, "");
+      await Deno.writeTextFile(keyPath, "");
       const key = ["--key-path", keyPath, "--proj", "g"];
       const receiver = t.start(t.denoRun(ffi, "examples/xsi/msg_rcver.ts", ...key, "--count", "2"));
       await receiver.waitFor(/waiting on message queue \d+/);
@@ -77,7 +77,7 @@ export default async function xsi(t: Scenario): Promise<void> {
   await t.example("msg_rcver stops on SIGINT and on SIGTERM, and removes its queue", async () => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       const keyPath = `${t.tempDir()}/key`;
-      Deno.writeTextFileSync(keyPath, "");
+      await Deno.writeTextFile(keyPath, "");
       const receiver = t.start(t.denoRun(ffi, "examples/xsi/msg_rcver.ts", "--key-path", keyPath));
       await receiver.waitFor(/waiting on message queue/);
       const id = idIn(receiver.stderr, /waiting on message queue (\d+)/);
@@ -90,7 +90,7 @@ export default async function xsi(t: Scenario): Promise<void> {
 
   await t.example("msg_snder with no receiver exits 1 and says to start msg_rcver", async () => {
     const keyPath = `${t.tempDir()}/key`;
-    Deno.writeTextFileSync(keyPath, "");
+    await Deno.writeTextFile(keyPath, "");
     const result = await t.run(t.denoRun(ffi, "examples/xsi/msg_snder.ts", "--key-path", keyPath));
     t.expectExit(result, 1);
     t.expectIncludes(
@@ -104,7 +104,7 @@ export default async function xsi(t: Scenario): Promise<void> {
     async () => {
       const result = await t.run(
         t.denoRun(
-          ["--allow-ffi", "--allow-run", "--allow-read", "--allow-write"],
+          ["--allow-ffi", "--allow-read", "--allow-write"],
           "examples/xsi/sem_add.ts",
         ),
         120_000,
@@ -123,7 +123,7 @@ export default async function xsi(t: Scenario): Promise<void> {
     "shm: the child writes Hello!, the parent reads it and removes the segment",
     async () => {
       const result = await t.run(
-        t.denoRun(["--allow-ffi", "--allow-run", "--allow-read"], "examples/xsi/shm.ts"),
+        t.denoRun(["--allow-ffi"], "examples/xsi/shm.ts"),
       );
       t.expectExit(result, 0);
       if (result.stdout !== "Hello!\n") {
