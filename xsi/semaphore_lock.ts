@@ -24,7 +24,12 @@ export interface SemaphoreLockOptions extends IpcOpenOptions {
 export interface SemaphoreLockHold extends Disposable {
   /** True once released. */
   readonly released: boolean;
-  /** Releases the lock (V). Idempotent. */
+  /**
+   * Releases the lock (V). Idempotent; a lock whose set was removed
+   * meanwhile has nothing to give back, and releasing it does nothing.
+   *
+   * @throws {ErrnoError} EBADF (the lock's handle was closed), EACCES.
+   */
   release(): void;
 }
 
@@ -230,7 +235,13 @@ export class SemaphoreLock {
     let released = false;
     const release = () => {
       if (released) return;
-      this.set.opSync({ index: this.index, delta: 1, undo: true });
+      try {
+        this.set.opSync({ index: this.index, delta: 1, undo: true });
+      } catch (error) {
+        // A removed set holds no lock to give back.
+        const code = (error as { code?: string }).code;
+        if (code !== "EINVAL" && code !== "EIDRM") throw error;
+      }
       released = true;
     };
     return {

@@ -60,3 +60,11 @@ test("SemaphoreLock.on() locks one semaphore of a set without owning the set", (
     set.remove();
   }
 });
+
+test("SemaphoreLock hold released after the set was removed does nothing", () => {
+  using lock = SemaphoreLock.open(IPC_PRIVATE);
+  const held = lock.acquireSync();
+  lock.remove();
+  held.release();
+  assert.ok(held.released);
+});
