@@ -4,7 +4,8 @@
  * every wait on a pool thread at once), the same programs in C (gcc -O2,
  * built here), and Python's sysv_ipc.
  *
- * Our variants: sync (`sendSync`, `receiveSync` into one buffer with
+ * Beside C and Python, the floor of Deno itself: the same sync loops on a
+ * raw `Deno.dlopen` of libc. Our variants: sync (`sendSync`, `receiveSync` into one buffer with
  * `options.into`, `opSync`); the same receiving a new Uint8Array per
  * message (the default); async (`send`, `receive`, `op`, with their
  * adaptive spin); async with `spin: 0` (every wait parked on a pool thread).
@@ -30,7 +31,7 @@
 import { MessageQueue, SemaphoreSet, SharedMemory } from "../../xsi/mod.ts";
 
 type Work = "pingpong" | "oneway" | "shm";
-type Variant = "c" | "sync" | "alloc" | "async" | "async0" | "python";
+type Variant = "c" | "raw" | "sync" | "alloc" | "async" | "async0" | "python";
 
 const SIZE = 64;
 const WARM = 500;
@@ -61,11 +62,113 @@ async function role(args: string[]): Promise<void> {
     into: mode === "alloc" ? undefined : new Uint8Array(SIZE),
     spin: mode === "async0" ? 0 : undefined,
   };
-  if (mode === "sync" || mode === "alloc") syncSide(options);
+  if (mode === "raw") rawSide(options);
+  else if (mode === "sync" || mode === "alloc") syncSide(options);
   else await asyncSide(options);
 }
 
 const data = new Uint8Array(SIZE).fill(0x78);
+
+/**
+ * The floor of Deno itself: the same sync loops on a raw `Deno.dlopen` of
+ * libc (a benchmark may; the library never does outside ipc/_libc.ts),
+ * bigint sizes, one buffer, no checks.
+ */
+function rawSide({ server, work, n, ids }: Role): void {
+  const lib = Deno.dlopen("libc.so.6", {
+    msgsnd: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
+    msgrcv: { parameters: ["i32", "buffer", "usize", "i64", "i32"], result: "isize" },
+    semop: { parameters: ["i32", "buffer", "usize"], result: "i32" },
+    shmat: { parameters: ["i32", "pointer", "i32"], result: "pointer" },
+  });
+  const { msgsnd, msgrcv, semop, shmat } = lib.symbols;
+  const size = BigInt(SIZE);
+  const out = new Uint8Array(new ArrayBuffer(8 + SIZE)).fill(0x78);
+  const view = new DataView(out.buffer);
+  const into = new Uint8Array(new ArrayBuffer(8 + SIZE));
+  const send = (q: number, type: number) => {
+    view.setInt32(0, type, true);
+    view.setInt32(4, 0, true);
+    if (msgsnd(q, out, size, 0) === -1) throw new Error("msgsnd");
+  };
+  const receive = (q: number, type: bigint) => {
+    if (msgrcv(q, into, size, type, 0) === -1n) throw new Error("msgrcv");
+  };
+  try {
+    if (work === "pingpong" || work === "oneway") {
+      const q = ids[0]!;
+      if (work === "pingpong") {
+        if (server) {
+          send(q, 3);
+          for (let i = 0; i < WARM + n; i++) {
+            receive(q, 1n);
+            send(q, 2);
+          }
+          return;
+        }
+        receive(q, 3n);
+        for (let i = 0; i < WARM; i++) {
+          send(q, 1);
+          receive(q, 2n);
+        }
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) {
+          send(q, 1);
+          receive(q, 2n);
+        }
+        console.log(((performance.now() - t0) * 1e6) / n);
+        return;
+      }
+      if (server) {
+        send(q, 3);
+        for (let i = 0; i < WARM; i++) receive(q, 1n);
+        send(q, 2);
+        for (let i = 0; i < n; i++) receive(q, 1n);
+        send(q, 2);
+        return;
+      }
+      receive(q, 3n);
+      for (let i = 0; i < WARM; i++) send(q, 1);
+      receive(q, 2n);
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) send(q, 1);
+      receive(q, 2n);
+      console.log(((performance.now() - t0) * 1e6) / n);
+      return;
+    }
+    const words = new Int32Array(
+      Deno.UnsafePointerView.getArrayBuffer(shmat(ids[0]!, null, 0)!, 8),
+    );
+    const up = new Uint8Array(new ArrayBuffer(8));
+    const down = new Uint8Array(new ArrayBuffer(8));
+    new DataView(up.buffer).setInt16(2, 1, true);
+    new DataView(down.buffer).setInt16(2, -1, true);
+    const op = (set: number, buffer: Uint8Array) => {
+      if (semop(set, buffer, 1n) === -1) throw new Error("semop");
+    };
+    const [serverTurn, clientTurn] = [ids[1]!, ids[2]!];
+    if (server) {
+      for (let i = 0; i < WARM + n; i++) {
+        op(serverTurn, down);
+        words[1] = words[0]! + 1;
+        op(clientTurn, up);
+      }
+      return;
+    }
+    const exchange = (i: number) => {
+      words[0] = i;
+      op(serverTurn, up);
+      op(clientTurn, down);
+      if (words[1] !== i + 1) throw new Error(`shm: expected ${i + 1}, got ${words[1]}`);
+    };
+    for (let i = 0; i < WARM; i++) exchange(i);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) exchange(i);
+    console.log(((performance.now() - t0) * 1e6) / n);
+  } finally {
+    lib.close();
+  }
+}
 
 /** A side written with the sync forms: plain loops, as a script that blocks would be. */
 function syncSide({ server, work, n, ids, into }: Role): void {
@@ -490,6 +593,7 @@ async function main(): Promise<void> {
   const tools: Tools = { c: await buildC(), python: findPython() };
   const variants: Variant[] = [
     "c",
+    "raw",
     "sync",
     "alloc",
     "async",
@@ -512,6 +616,7 @@ async function main(): Promise<void> {
 
   const names: Record<Variant, string> = {
     c: "C (gcc -O2)",
+    raw: "raw Deno.dlopen, sync",
     sync: "unixipc sync",
     alloc: "unixipc sync, new Uint8Array",
     async: "unixipc async",
@@ -567,7 +672,7 @@ async function main(): Promise<void> {
         tools.python
           ? `; Python ${python.toFixed(2)}x`
           : "; Python sysv_ipc missing (install python3-sysv-ipc)"
-      }`,
+      }; raw Deno.dlopen (Deno's floor) ${(result(work, "raw") / c).toFixed(2)}x`,
     );
   }
 }
