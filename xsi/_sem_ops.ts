@@ -48,38 +48,78 @@ export interface EncodedOps {
 
 const smallCounts = Array.from({ length: 17 }, (_, i) => BigInt(i));
 
+/** A single operation as given, checked, with its `sembuf` fields. */
+interface CheckedOp {
+  readonly index: unknown;
+  readonly delta: unknown;
+  readonly undo: unknown;
+  readonly wait: unknown;
+  readonly semNum: number;
+  readonly semOp: number;
+  readonly semFlg: number;
+  readonly encoded: EncodedOps;
+}
+
+/** Where a handle encodes its operations, and the last two single operations it checked. */
+export interface OpsScratch {
+  /** The encoded `struct sembuf` array (grown as needed). */
+  ops: Uint8Array;
+  /** A view of `ops`. */
+  view: DataView;
+  /** The last two single operations checked (a P and a V, in a loop), newest first. */
+  recent: CheckedOp[];
+}
+
 /**
- * Checks operations and writes them into `buffer` (grown as needed, via
- * `grow`) as the caller gave them, and into `nowait` with `IPC_NOWAIT` on
- * every one.
+ * Checks operations and writes them into `scratch.ops` as the caller gave
+ * them. A single operation equal to one of the last two is not checked
+ * again: a loop of P and V costs no checks after the first of each.
  *
  * @param operations One operation or an array of them.
  * @param count The set's size, to check indexes (undefined: unknown, the kernel checks).
  * @param maxOps The most operations in one call (semopm).
+ * @param scratch The handle's buffer.
  */
 export function encodeOps(
   operations: unknown,
   count: number | undefined,
   maxOps: number,
-  target: { ops: Uint8Array; nowait: Uint8Array },
+  scratch: OpsScratch,
 ): EncodedOps {
-  const list = Array.isArray(operations) ? operations : [operations];
+  const single = !Array.isArray(operations);
+  if (single) {
+    const op = operations as SemaphoreOperation | null;
+    if (op !== null && typeof op === "object") {
+      for (const known of scratch.recent) {
+        if (
+          op.index === known.index && op.delta === known.delta && op.undo === known.undo &&
+          op.wait === known.wait
+        ) {
+          const view = scratch.view;
+          view.setUint16(0, known.semNum, littleEndian);
+          view.setInt16(2, known.semOp, littleEndian);
+          view.setInt16(4, known.semFlg, littleEndian);
+          return known.encoded;
+        }
+      }
+    }
+  }
+  const list = single ? [operations] : operations as unknown[];
   if (list.length === 0 || list.length > maxOps) {
     throw new RangeError(
       `operations must number between 1 and ${maxOps} (semopm): got ${list.length}`,
     );
   }
   const size = list.length * SEMBUF_SIZE;
-  if (target.ops.length < size) {
-    target.ops = nativeBuffer(Math.max(size, 64));
-    target.nowait = nativeBuffer(Math.max(size, 64));
+  if (scratch.ops.length < size) {
+    scratch.ops = nativeBuffer(Math.max(size, 64));
+    scratch.view = new DataView(scratch.ops.buffer);
   }
-  const ops = new DataView(target.ops.buffer);
-  const nowait = new DataView(target.nowait.buffer);
+  const ops = scratch.view;
   let someNowait = false;
   let allNowait = true;
   for (let i = 0; i < list.length; i++) {
-    const what = Array.isArray(operations) ? `operations[${i}]` : "operation";
+    const what = single ? "operation" : `operations[${i}]`;
     const op = checkOptions(list[i] as SemaphoreOperation, what);
     const index = checkSafeInteger(op.index, `${what}.index`, 0, (count ?? 65536) - 1);
     const delta = checkSafeInteger(op.delta, `${what}.delta`, -32768, 32767);
@@ -87,21 +127,42 @@ export function encodeOps(
     const wait = op.wait === undefined ? true : checkBoolean(op.wait, `${what}.wait`);
     if (!wait) someNowait = true;
     else allNowait = false;
-    const flags = (undo ? SEM_UNDO : 0) | (wait ? 0 : IPC_NOWAIT);
     const at = i * SEMBUF_SIZE;
     ops.setUint16(at, index, littleEndian);
     ops.setInt16(at + 2, delta, littleEndian);
-    ops.setInt16(at + 4, flags, littleEndian);
-    nowait.setUint16(at, index, littleEndian);
-    nowait.setInt16(at + 2, delta, littleEndian);
-    nowait.setInt16(at + 4, flags | IPC_NOWAIT, littleEndian);
+    ops.setInt16(at + 4, (undo ? SEM_UNDO : 0) | (wait ? 0 : IPC_NOWAIT), littleEndian);
   }
-  return {
+  const encoded = {
     count: list.length,
     countBig: smallCounts[list.length] ?? BigInt(list.length),
     someNowait,
     allNowait,
   };
+  if (single) {
+    const op = operations as SemaphoreOperation;
+    scratch.recent = [{
+      index: op.index,
+      delta: op.delta,
+      undo: op.undo,
+      wait: op.wait,
+      semNum: ops.getUint16(0, littleEndian),
+      semOp: ops.getInt16(2, littleEndian),
+      semFlg: ops.getInt16(4, littleEndian),
+      encoded,
+    }, ...scratch.recent.slice(0, 1)];
+  }
+  return encoded;
+}
+
+/** A copy of encoded operations with `IPC_NOWAIT` on each: the try that never blocks. */
+export function withNowait(ops: Uint8Array, count: number): Uint8Array {
+  const copy = ops.slice(0, count * SEMBUF_SIZE);
+  const view = new DataView(copy.buffer);
+  for (let i = 0; i < count; i++) {
+    const at = i * SEMBUF_SIZE + 4;
+    view.setInt16(at, view.getInt16(at, littleEndian) | IPC_NOWAIT, littleEndian);
+  }
+  return copy;
 }
 
 /**

@@ -53,9 +53,11 @@ import {
   attemptError,
   type EncodedOps,
   encodeOps,
+  type OpsScratch,
   type SemaphoreOperation,
   SemWait,
   timespecSize,
+  withNowait,
   writeTimespec,
 } from "./_sem_ops.ts";
 import { AdaptiveSpin, after, now, sleepSync, spinFor } from "./_wait.ts";
@@ -165,7 +167,7 @@ export class SemaphoreSet {
 
   #count: number | undefined;
   #closed = false;
-  readonly #scratch = { ops: nativeBuffer(64), nowait: nativeBuffer(64) };
+  readonly #scratch: OpsScratch = newScratch();
   #timespec: Uint8Array | undefined;
   readonly #waits = new Set<SemWait>();
   readonly #spin = new AdaptiveSpin();
@@ -382,7 +384,7 @@ export class SemaphoreSet {
     }
     const deadline = timeout === Infinity ? Infinity : now() + timeout;
     const ops = this.#scratch.ops.slice(0, encoded.count * 6);
-    const nowait = this.#scratch.nowait.slice(0, encoded.count * 6);
+    const nowait = withNowait(ops, encoded.count);
     const request = {
       id: this.id,
       ops,
@@ -810,6 +812,11 @@ const SET_REASONS: Readonly<Record<string, string>> = {
   EACCES: "the set's mode does not let this process do that",
   EPERM: "only the set's owner or creator (or a privileged process) may do that",
 };
+
+function newScratch(): OpsScratch {
+  const ops = nativeBuffer(64);
+  return { ops, view: new DataView(ops.buffer), recent: [] };
+}
 
 function openContext(action: string, key: number, count: number): CallContext {
   return {

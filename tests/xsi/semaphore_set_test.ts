@@ -302,3 +302,20 @@ s.release()
   },
   { peers: [pythonSysvIpc] },
 );
+
+test("SemaphoreSet.opSync() checks again an operation object changed between calls", () => {
+  using set = privateSet(2, 0);
+  const op = { index: 0, delta: 1 };
+  const other = { index: 1, delta: 1 };
+  set.opSync(op);
+  set.opSync(other);
+  op.index = 1;
+  set.opSync(op);
+  op.delta = 2;
+  set.opSync(op);
+  set.opSync(other);
+  assert.deepEqual(set.getValues(), [1, 5]);
+  op.delta = 40000;
+  assert.throws(() => set.opSync(op), RangeError);
+  assert.deepEqual(set.getValues(), [1, 5]);
+});
