@@ -66,6 +66,8 @@ export interface OpsScratch {
   ops: Uint8Array;
   /** A view of `ops`. */
   view: DataView;
+  /** `ops` with IPC_NOWAIT on each operation, made by {@linkcode writeNowait}. */
+  nowait: Uint8Array;
   /** The last two single operations checked (a P and a V, in a loop), newest first. */
   recent: CheckedOp[];
 }
@@ -154,15 +156,24 @@ export function encodeOps(
   return encoded;
 }
 
-/** A copy of encoded operations with `IPC_NOWAIT` on each: the try that never blocks. */
-export function withNowait(ops: Uint8Array, count: number): Uint8Array {
-  const copy = ops.slice(0, count * SEMBUF_SIZE);
-  const view = new DataView(copy.buffer);
+/**
+ * Writes `scratch.ops` with `IPC_NOWAIT` on each operation into
+ * `scratch.nowait`: the try that never blocks.
+ *
+ * @returns `scratch.nowait`.
+ */
+export function writeNowait(scratch: OpsScratch, count: number): Uint8Array {
+  const size = count * SEMBUF_SIZE;
+  if (scratch.nowait.length < size) scratch.nowait = nativeBuffer(scratch.ops.length);
+  const target = scratch.nowait;
+  target.set(size === scratch.ops.length ? scratch.ops : scratch.ops.subarray(0, size));
+  // sem_flg is a native short at offset 4; IPC_NOWAIT (0x800) lives in its high byte.
+  const high = littleEndian ? 5 : 4;
   for (let i = 0; i < count; i++) {
-    const at = i * SEMBUF_SIZE + 4;
-    view.setInt16(at, view.getInt16(at, littleEndian) | IPC_NOWAIT, littleEndian);
+    const at = i * SEMBUF_SIZE + high;
+    target[at] = target[at]! | (IPC_NOWAIT >> 8);
   }
-  return copy;
+  return target;
 }
 
 /**

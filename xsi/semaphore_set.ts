@@ -57,7 +57,7 @@ import {
   type SemaphoreOperation,
   SemWait,
   timespecSize,
-  withNowait,
+  writeNowait,
   writeTimespec,
 } from "./_sem_ops.ts";
 import { AdaptiveSpin, after, now, sleepSync, spinFor } from "./_wait.ts";
@@ -383,8 +383,21 @@ export class SemaphoreSet {
       signal?.throwIfAborted();
     }
     const deadline = timeout === Infinity ? Infinity : now() + timeout;
+    // The fast path allocates nothing: the try without waiting, from the handle's buffers.
+    const { semtimedop } = libc();
+    const nowaitNow = writeNowait(this.#scratch, encoded.count);
+    let done = false;
+    let errno = 0;
+    const tryOnce = (): boolean => {
+      if (semtimedop(this.id, nowaitNow, encoded.countBig, null) === 0) return done = true;
+      errno = lastErrno();
+      return !mayRetry(errno); // a real error ends the spin too
+    };
+    if (!tryOnce()) spinFor(spinMicros, this.#spin, timeout, tryOnce);
+    if (done) return;
+    // It must wait (or it failed): from here on the wait keeps copies of its own.
     const ops = this.#scratch.ops.slice(0, encoded.count * 6);
-    const nowait = withNowait(ops, encoded.count);
+    const nowait = nowaitNow.slice(0, encoded.count * 6);
     const request = {
       id: this.id,
       ops,
@@ -397,17 +410,8 @@ export class SemaphoreSet {
       timedOut: () => this.#timedOut(timeout),
       settle: (_error?: Error) => {},
     };
-    const { semtimedop } = libc();
-    const tryNow = (): boolean | Error => {
-      if (semtimedop(this.id, nowait, encoded.countBig, null) === 0) return true;
-      return attemptError(request, lastErrno(), false) ?? false;
-    };
-    let outcome = tryNow();
-    if (outcome === false) {
-      spinFor(spinMicros, this.#spin, timeout, () => (outcome = tryNow()) !== false);
-    }
-    if (outcome === true) return;
-    if (outcome instanceof Error) throw outcome;
+    const failure = attemptError(request, errno, false);
+    if (failure) throw failure;
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => wait.cancel(signal!.reason);
       let cancelTimer = () => {};
@@ -815,7 +819,7 @@ const SET_REASONS: Readonly<Record<string, string>> = {
 
 function newScratch(): OpsScratch {
   const ops = nativeBuffer(64);
-  return { ops, view: new DataView(ops.buffer), recent: [] };
+  return { ops, view: new DataView(ops.buffer), nowait: nativeBuffer(64), recent: [] };
 }
 
 function openContext(action: string, key: number, count: number): CallContext {
