@@ -34,6 +34,7 @@ const EPOLLOUT = 0x004;
 const EPOLLERR = 0x008;
 const EPOLLHUP = 0x010;
 const EPOLLRDHUP = 0x2000;
+const EPOLLEXCLUSIVE = 1 << 28;
 const EFD_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
 const POLLIN = 0x001;
@@ -67,6 +68,8 @@ interface Registration {
   readonly writers: Set<Waiter>;
   /** The events epoll watches now (0: not in epoll). */
   mask: number;
+  /** Readers asked for an exclusive wake-up (an fd shared by processes: a listening socket). */
+  exclusive: boolean;
 }
 
 interface State {
@@ -141,6 +144,9 @@ function ctl(s: State, op: number, fd: number, events: number, token: number): n
 }
 
 function wantedMask(reg: Registration): number {
+  if (reg.readers.size > 0 && reg.writers.size === 0 && reg.exclusive) {
+    return EPOLLIN | EPOLLEXCLUSIVE;
+  }
   return (reg.readers.size > 0 ? EPOLLIN | EPOLLRDHUP : 0) | (reg.writers.size > 0 ? EPOLLOUT : 0);
 }
 
@@ -159,6 +165,11 @@ function sync(s: State, reg: Registration): number {
     return 0;
   }
   if (wanted === reg.mask) return 0;
+  if (reg.mask !== 0 && ((reg.mask | wanted) & EPOLLEXCLUSIVE) !== 0) {
+    // EPOLLEXCLUSIVE cannot be changed by EPOLL_CTL_MOD: start again.
+    ctl(s, EPOLL_CTL_DEL, reg.fd, 0, reg.token);
+    reg.mask = 0;
+  }
   const errno = ctl(s, reg.mask === 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, reg.fd, wanted, reg.token);
   if (errno === 0) reg.mask = wanted;
   return errno;
@@ -169,7 +180,7 @@ function registration(s: State, fd: number): Registration {
   if (!reg) {
     const token = s.nextToken;
     s.nextToken = s.nextToken >= 0xffffffff ? 1 : s.nextToken + 1;
-    reg = { fd, token, readers: new Set(), writers: new Set(), mask: 0 };
+    reg = { fd, token, readers: new Set(), writers: new Set(), mask: 0, exclusive: false };
     s.byFd.set(fd, reg);
     s.byToken.set(token, reg);
   }
@@ -195,15 +206,20 @@ function settle(s: State, waiter: Waiter): void {
  * @param interest `"read"` or `"write"`.
  * @param signal Cancels the wait.
  * @param brief The adaptive state of the handle that waits, for brief waits; none by default.
+ * @param exclusive For a read wait on an fd that several processes wait on
+ *   (a listening socket shared by pool workers): epoll wakes one of them per
+ *   event (EPOLLEXCLUSIVE), not all, so a connection does not wake every idle
+ *   worker for one to accept it.
  */
 export function waitFor(
   fd: number,
   interest: Interest,
   signal?: AbortSignal,
   brief?: BriefWait,
+  exclusive = false,
 ): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
-  if (brief === undefined) return park(fd, interest, signal);
+  if (brief === undefined) return park(fd, interest, signal, exclusive);
   // Brief waits only while nothing else waits: another fd's event is never held up by ours.
   if ((state?.waiters ?? 0) === 0 && brief.armed()) {
     if (pollBriefly(fd, interest)) {
@@ -213,13 +229,19 @@ export function waitFor(
     brief.miss();
   }
   const start = performance.now();
-  return park(fd, interest, signal).then(() => brief.parked(performance.now() - start));
+  return park(fd, interest, signal, exclusive).then(() => brief.parked(performance.now() - start));
 }
 
 /** Registers a waiter with the epoll thread. */
-function park(fd: number, interest: Interest, signal: AbortSignal | undefined): Promise<void> {
+function park(
+  fd: number,
+  interest: Interest,
+  signal: AbortSignal | undefined,
+  exclusive: boolean,
+): Promise<void> {
   const s = init();
   const reg = registration(s, fd);
+  if (interest === "read") reg.exclusive = exclusive;
   const set = interest === "read" ? reg.readers : reg.writers;
   return new Promise<void>((resolve, reject) => {
     const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };

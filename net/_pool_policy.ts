@@ -2,7 +2,13 @@
  * The process pool's maintenance policy, as Apache's prefork MPM does it:
  * keep the idle workers between `minSpare` and `maxSpare`, never more than
  * `maxClients` workers, spawning 1, 2, 4, ... per tick while short of idle
- * workers, and retiring the surplus once there is one.
+ * workers, and retiring a surplus once it has lasted.
+ *
+ * Short connections make the idle count flicker from one instant to the
+ * next; and starting a worker (a Deno process) costs far more than
+ * Apache's fork. So a surplus is measured as the fewest idle workers seen
+ * over the last few ticks (`sustainedIdle`): only what stayed idle the
+ * whole time is retired, and a pool under steady load does not churn.
  *
  * Pure: it decides from counts, and the pool carries its decisions out.
  *
@@ -27,6 +33,8 @@ export interface PoolCounts {
   readonly busy: number;
   /** Workers spawned and not yet ready (they count as idle to come). */
   readonly starting: number;
+  /** The fewest idle workers seen over the last few ticks (default: `idle`). */
+  readonly sustainedIdle?: number;
 }
 
 /** What to do at this tick. */
@@ -55,9 +63,10 @@ export const maxSpawnRate = 32;
 export function maintain(counts: PoolCounts, limits: PoolLimits, spawnRate: number): PoolDecision {
   const total = counts.idle + counts.busy + counts.starting;
   const idle = counts.idle + counts.starting;
+  const sustained = Math.min(counts.sustainedIdle ?? counts.idle, counts.idle) + counts.starting;
   if (idle > limits.maxSpare) {
-    // Only ready idle workers can be retired; starting ones will count next tick.
-    const retire = Math.min(idle - limits.maxSpare, counts.idle);
+    // Only ready idle workers can be retired, and only the surplus that lasted.
+    const retire = Math.max(0, Math.min(sustained - limits.maxSpare, counts.idle));
     return { spawn: 0, retire, nextSpawnRate: 1, atMaxClients: false };
   }
   if (idle < limits.minSpare) {

@@ -30,3 +30,5 @@ export * from "./socket_options.ts";
 export * from "./udp_socket.ts";
 export * from "./tcp_listener.ts";
 export * from "./tcp_connection.ts";
+export * from "./process_pool.ts";
+export * from "./pool_worker.ts";

@@ -118,7 +118,7 @@ let acceptCall: Libc["accept4"] | undefined;
 export class TcpListener {
   #fd: number;
   #local: SocketAddress | undefined;
-  readonly #brief = new BriefWait();
+  readonly #brief: BriefWait | undefined;
 
   /**
    * Adopts a listening socket's fd (one inherited from a parent process,
@@ -126,11 +126,19 @@ export class TcpListener {
    * O_NONBLOCK.
    *
    * @param fd A listening `SOCK_STREAM` socket.
+   * @param options `shared: true` when other processes accept on the same
+   *   socket (pool workers): accepts then never wait briefly on the calling
+   *   thread, which would wake every process for each connection.
    * @throws {RangeError} If `fd` is not a non-negative int32.
    * @throws {ErrnoError} If the fd is not open.
    */
-  constructor(fd: number) {
+  constructor(fd: number, options: { readonly shared?: boolean } = {}) {
     checkFd(fd);
+    checkOptions(options);
+    const shared = options.shared === undefined
+      ? false
+      : checkBoolean(options.shared, "options.shared");
+    this.#brief = shared ? undefined : new BriefWait();
     const { fcntl } = libc();
     const flags = fcntl(fd, F_GETFL, 0);
     if (flags === -1 || (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) === -1)) {
@@ -271,7 +279,8 @@ export class TcpListener {
       const fd = this.#open("accept4", "accept on");
       const connection = this.#tryAccept(fd);
       if (connection) return connection;
-      await waitFor(fd, "read", signal, this.#brief);
+      // Exclusive: of several processes waiting on this socket, epoll wakes one per connection.
+      await waitFor(fd, "read", signal, this.#brief, true);
     }
   }
 

@@ -148,4 +148,42 @@ export default async function net(t: Scenario): Promise<void> {
       t.expectExit(stopped, 0);
     },
   );
+
+  await t.example(
+    "pool_server.ts serves the seed's client loop and prints its scoreboard as it changes",
+    async () => {
+      const server = t.start(
+        t.denoRun(
+          flags,
+          "examples/net/pool_server.ts",
+          "--port",
+          "0",
+          "--min-spare",
+          "2",
+          "--max-spare",
+          "4",
+          "--max-clients",
+          "6",
+        ),
+      );
+      const port = String(await portOf(server));
+      await server.waitFor(/^\.\.----$/m, 20_000);
+      // The seed's loop: a client started again and again (here 5 times, 100 ms apart).
+      for (let i = 0; i < 5; i++) {
+        const client = await t.run(
+          t.denoRun(flags, "examples/net/tcp_client.ts", "127.0.0.1", "--port", port),
+        );
+        t.expectExit(client, 0);
+        t.expectIncludes(client.stdout, /^[0-9]+\n$/);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const stopped = await server.stop("SIGTERM");
+      t.expectExit(stopped, 0);
+      // The scoreboard started empty, then filled with idle workers.
+      const lines = stopped.stdout.trim().split("\n");
+      t.expectIncludes(lines[0]!, /^-{6}$/);
+      t.expectIncludes(stopped.stdout, /^\.\.----$/m);
+      t.expectIncludes(stopped.stderr, "pool_server: stopped");
+    },
+  );
 }

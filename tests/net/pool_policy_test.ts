@@ -56,3 +56,10 @@ test("pool policy: between minSpare and maxSpare nothing happens and the rate re
   const d = maintain({ idle: 7, busy: 3, starting: 0 }, limits, 16);
   assert.deepEqual(d, { spawn: 0, retire: 0, nextSpawnRate: 1, atMaxClients: false });
 });
+
+test("pool policy: only the surplus that lasted over the last ticks is retired", () => {
+  const flicker = maintain({ idle: 15, busy: 2, starting: 0, sustainedIdle: 4 }, limits, 1);
+  assert.equal(flicker.retire, 0, "a moment of idleness under load retires nobody");
+  const lasting = maintain({ idle: 15, busy: 2, starting: 0, sustainedIdle: 13 }, limits, 1);
+  assert.equal(lasting.retire, 3);
+});
