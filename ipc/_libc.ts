@@ -38,6 +38,8 @@ const symbols = {
   getppid: { parameters: [], result: "i32" },
   /** pid_t gettid(void); (glibc 2.30) */
   gettid: { parameters: [], result: "i32", optional: true },
+  /** struct passwd *getpwuid(uid_t uid); (NSS: not reentrant, main thread only) */
+  getpwuid: { parameters: ["u32"], result: "pointer" },
   /** uid_t getuid(void); */
   getuid: { parameters: [], result: "u32" },
   /** uid_t geteuid(void); */
