@@ -48,10 +48,13 @@ export interface ProcessPoolOptions {
   readonly onWorkerDied?: (slot: number, pid: number, how: string) => void;
 }
 
+/** What a slot of the scoreboard holds: no worker, one starting, idle, busy, or on its way out. */
+export type PoolSlotState = "free" | "starting" | "idle" | "busy" | "retiring";
+
 /** One slot of the scoreboard. */
 export interface PoolSlot {
-  /** `"free"`, `"starting"`, `"idle"`, `"busy"` or `"retiring"`. */
-  readonly state: keyof typeof SlotState;
+  /** The slot's state. */
+  readonly state: PoolSlotState;
   /** The worker's pid (0 when free). */
   readonly pid: number;
   /** Connections served by this slot's workers so far. */
@@ -83,7 +86,7 @@ function makeBlocking(fd: number): void {
   }
 }
 
-const stateNames = ["free", "starting", "idle", "busy", "retiring"] as const;
+const stateNames: readonly PoolSlotState[] = ["free", "starting", "idle", "busy", "retiring"];
 
 /** A surplus of idle workers must last this many ticks before it is retired. */
 const SUSTAIN_TICKS = 3;
