@@ -163,20 +163,30 @@ test("pool_server.ts: SIGTERM stops the pool and its workers; nothing is left", 
   }, "--port", "0", "--min-spare", "2", "--max-spare", "3", "--max-clients", "4"],
       stdout: "piped", stderr: "piped",
     }).spawn();
-    const lines = [];
     const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const errText = new Response(child.stderr).text();
     let text = "";
-    while (!/\\.\\.--/.test(text)) text += (await reader.read()).value ?? "";
-    child.kill("SIGTERM");
+    let killed = false;
+    for (;;) {
+      // Signal once the first scoreboard line is out, then read to the end so
+      // that no stream is left locked or unread.
+      if (!killed && /\\.\\.--/.test(text)) {
+        child.kill("SIGTERM");
+        killed = true;
+      }
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
     const status = await child.status;
-    reader.releaseLock();
-    await child.stdout.cancel();
-    const err = await new Response(child.stderr).text();
-    console.log(JSON.stringify({ code: status.code, text, err }));
+    console.log(JSON.stringify({ code: status.code, killed, text, err: await errText }));
   `;
-  const { code, stdout } = await run(deno, ["eval", "--quiet", script], { timeout: 30_000 });
-  assert.equal(code, 0);
+  const { code, stdout, stderr } = await run(deno, ["eval", "--quiet", script], {
+    timeout: 30_000,
+  });
+  assert.equal(code, 0, stderr);
   const result = JSON.parse(stdout);
+  assert.ok(result.killed, `the pool never printed its scoreboard: ${result.err}`);
   assert.equal(result.code, 0, result.err);
   assert.match(result.text, /^-+\n/, "the first line: every slot free");
   assert.match(result.err, /pool_server: stopped/);
