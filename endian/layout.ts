@@ -13,19 +13,9 @@
 import { type Abi, requireHostAbi } from "./abi.ts";
 import type { ByteOrder } from "./byte_order.ts";
 import { describeValue } from "./integers.ts";
-import {
-  type AbiType,
-  type FieldType,
-  type FlexibleType,
-  isAbiType,
-  isArrayType,
-  isBytesType,
-  isFlexibleType,
-  isReservedType,
-  type ReservedType,
-  type Type,
-  type ValueOfType,
-} from "./types.ts";
+import type { FieldType, ReservedType, Type, ValueOfType } from "./types.ts";
+import { makeViewClass } from "./_layout_view.ts";
+import { type FlexibleField, type PlacedField, placeFields } from "./_placement.ts";
 
 /** A field declaration: its name and its type, in C order. */
 export type FieldSpec = readonly [name: string, type: FieldType];
@@ -92,17 +82,6 @@ export interface ArrayView<E> extends Iterable<ViewOf<E>> {
   toArray(): E[];
 }
 
-interface ResolvedField {
-  readonly name: string;
-  readonly offset: number;
-  readonly type: Type<unknown>;
-  readonly reserved: boolean;
-}
-
-function alignUp(offset: number, align: number): number {
-  return Math.ceil(offset / align) * align;
-}
-
 /**
  * The layout of a struct: fields, offsets, size, and conversions between
  * plain objects and bytes. Made by {@linkcode struct} or {@linkcode packed}.
@@ -126,8 +105,8 @@ export class Layout<V> implements Type<V> {
   readonly fields: readonly FieldInfo[];
 
   readonly #littleEndian: boolean;
-  readonly #resolved: readonly ResolvedField[];
-  readonly #flexible: { readonly name: string; readonly type: FlexibleType<unknown> } | undefined;
+  readonly #fixed: readonly PlacedField[];
+  readonly #flexible: FlexibleField | undefined;
   #viewClass: (new (bytes: Uint8Array, offset: number) => object) | undefined;
 
   /** Use {@linkcode struct} or {@linkcode packed}. */
@@ -137,74 +116,17 @@ export class Layout<V> implements Type<V> {
     byteOrder: ByteOrder;
     abi: Abi;
   }) {
-    if (!Array.isArray(fields) || fields.length === 0) {
-      throw new TypeError(
-        `The fields of ${mode.name} must be a non-empty array of [name, type] pairs`,
-      );
-    }
+    const placement = placeFields(fields, mode);
     this.name = mode.name;
     this.packed = mode.packed;
     this.byteOrder = mode.byteOrder;
     this.abi = mode.abi;
     this.#littleEndian = mode.byteOrder === "little";
-    const resolved: ResolvedField[] = [];
-    const infos: FieldInfo[] = [];
-    const seen = new Set<string>();
-    let offset = 0;
-    let align = 1;
-    let flexible: { name: string; type: FlexibleType<unknown> } | undefined;
-    for (const [index, spec] of fields.entries()) {
-      if (
-        !Array.isArray(spec) || typeof spec[0] !== "string" || spec[1] === null ||
-        typeof spec[1] !== "object"
-      ) {
-        throw new TypeError(
-          `Field ${index} of ${mode.name} must be a [name, type] pair: got ${describeValue(spec)}`,
-        );
-      }
-      const [name, declared] = spec;
-      if (seen.has(name)) throw new TypeError(`${mode.name} declares field "${name}" twice`);
-      seen.add(name);
-      if (flexible) {
-        throw new TypeError(
-          `The flexible array member "${flexible.name}" must be the last field of ${mode.name}, but "${name}" follows it`,
-        );
-      }
-      if (isFlexibleType(declared)) {
-        flexible = { name, type: declared };
-        infos.push({
-          name,
-          offset,
-          size: 0,
-          align: 1,
-          type: declared.name,
-          reserved: false,
-          flexible: true,
-        });
-        continue;
-      }
-      const reserved = isReservedType(declared);
-      const type = resolveType(reserved ? (declared as ReservedType).type : declared, mode.abi);
-      const fieldAlign = mode.packed ? 1 : type.align;
-      offset = alignUp(offset, fieldAlign);
-      resolved.push({ name, offset, type, reserved });
-      infos.push({
-        name,
-        offset,
-        size: type.size,
-        align: fieldAlign,
-        type: type.name,
-        reserved,
-        flexible: false,
-      });
-      offset += type.size;
-      align = Math.max(align, fieldAlign);
-    }
-    this.align = align;
-    this.size = alignUp(offset, align);
-    this.#resolved = resolved;
-    this.#flexible = flexible;
-    this.fields = Object.freeze(infos.map((f) => Object.freeze(f)));
+    this.align = placement.align;
+    this.size = placement.size;
+    this.fields = placement.infos;
+    this.#fixed = placement.fixed;
+    this.#flexible = placement.flexible;
   }
 
   /**
@@ -303,7 +225,7 @@ export class Layout<V> implements Type<V> {
    */
   view(bytes: Uint8Array, offset = 0): StructView<V> {
     checkTarget(bytes, offset, this.size, this.name);
-    this.#viewClass ??= makeViewClass(this, this.#resolved, this.#flexible, this.#littleEndian);
+    this.#viewClass ??= makeViewClass(this, this.#fixed, this.#flexible, this.#littleEndian);
     return new this.#viewClass(bytes, offset) as StructView<V>;
   }
 
@@ -318,7 +240,7 @@ export class Layout<V> implements Type<V> {
   read(view: DataView, offset: number): V {
     const out: Record<string, unknown> = {};
     const le = this.#littleEndian;
-    for (const field of this.#resolved) {
+    for (const field of this.#fixed) {
       if (!field.reserved) out[field.name] = field.type.read(view, offset + field.offset, le);
     }
     return out as V;
@@ -358,7 +280,7 @@ export class Layout<V> implements Type<V> {
     const le = this.#littleEndian;
     // Zero everything first: padding and reserved fields must not carry stale bytes.
     new Uint8Array(view.buffer, view.byteOffset + offset, this.size).fill(0);
-    for (const field of this.#resolved) {
+    for (const field of this.#fixed) {
       if (field.reserved) continue;
       const fieldWhat = `${what}.${field.name}`;
       field.type.write(
@@ -370,176 +292,6 @@ export class Layout<V> implements Type<V> {
       );
     }
   }
-}
-
-/** Builds the class of a layout's views: one accessor per field on its prototype. */
-function makeViewClass(
-  layout: Layout<unknown>,
-  resolved: readonly ResolvedField[],
-  flexible: { readonly name: string; readonly type: FlexibleType<unknown> } | undefined,
-  le: boolean,
-): new (bytes: Uint8Array, offset: number) => object {
-  class View {
-    readonly #bytes: Uint8Array;
-    readonly #dataView: DataView;
-    readonly #offset: number;
-    constructor(bytes: Uint8Array, offset: number) {
-      this.#bytes = bytes;
-      this.#dataView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      this.#offset = offset;
-    }
-    static bytes(v: View): Uint8Array {
-      return v.#bytes;
-    }
-    static dataView(v: View): DataView {
-      return v.#dataView;
-    }
-    static offset(v: View): number {
-      return v.#offset;
-    }
-    toJSON(): unknown {
-      return layout.decode(this.#bytes, this.#offset);
-    }
-  }
-  for (const field of resolved) {
-    if (field.reserved) continue;
-    const { type, name } = field;
-    const what = `${layout.name}.${name}`;
-    Object.defineProperty(View.prototype, name, {
-      enumerable: true,
-      get(this: View) {
-        return fieldView(
-          type,
-          View.bytes(this),
-          View.dataView(this),
-          View.offset(this) + field.offset,
-          le,
-        );
-      },
-      set(this: View, value: unknown) {
-        writeChecked(
-          type,
-          View.dataView(this),
-          View.offset(this) + field.offset,
-          value,
-          le,
-          what,
-        );
-      },
-    });
-  }
-  if (flexible) {
-    Object.defineProperty(View.prototype, flexible.name, {
-      enumerable: true,
-      get(this: View) {
-        return flexible.type.read(View.bytes(this).subarray(View.offset(this) + layout.size));
-      },
-      set() {
-        throw new TypeError(
-          `Cannot assign the flexible array member ${layout.name}.${flexible.name} through a view: encode the record`,
-        );
-      },
-    });
-  }
-  return View;
-}
-
-let scratch = new DataView(new ArrayBuffer(64));
-
-/**
- * Writes `value` with `type` so that nothing changes unless all of it is
- * valid: into scratch memory first (arrays, structs and types made by users
- * may write part of a value before they find a bad element), then copied.
- * Field types never call back into views, so one scratch buffer serves all.
- */
-function writeChecked(
-  type: Type<unknown>,
-  view: DataView,
-  offset: number,
-  value: unknown,
-  le: boolean,
-  what: string,
-): void {
-  if (scratch.byteLength < type.size) {
-    scratch = new DataView(new ArrayBuffer(Math.max(type.size, scratch.byteLength * 2)));
-  }
-  const target = new Uint8Array(view.buffer, view.byteOffset + offset, type.size);
-  const staged = new Uint8Array(scratch.buffer, 0, type.size);
-  staged.set(target); // a type that leaves some bytes alone leaves them as they were
-  type.write(scratch, 0, value, le, what);
-  target.set(staged);
-}
-
-/** What a view property shows: nested views for structs and arrays, live bytes for byte arrays. */
-function fieldView(
-  type: Type<unknown>,
-  bytes: Uint8Array,
-  view: DataView,
-  offset: number,
-  le: boolean,
-): unknown {
-  if (type instanceof Layout) return type.view(bytes, offset);
-  if (isArrayType(type)) {
-    return new FieldArrayView(type.element, type.length, bytes, view, offset, le);
-  }
-  if (isBytesType(type)) return bytes.subarray(offset, offset + type.size);
-  return type.read(view, offset, le);
-}
-
-class FieldArrayView<E> implements ArrayView<E> {
-  readonly length: number;
-  readonly #element: Type<E>;
-  readonly #bytes: Uint8Array;
-  readonly #view: DataView;
-  readonly #offset: number;
-  readonly #le: boolean;
-  constructor(
-    element: Type<E>,
-    length: number,
-    bytes: Uint8Array,
-    view: DataView,
-    offset: number,
-    le: boolean,
-  ) {
-    this.length = length;
-    this.#element = element;
-    this.#bytes = bytes;
-    this.#view = view;
-    this.#offset = offset;
-    this.#le = le;
-  }
-  #at(index: number): number {
-    if (!Number.isInteger(index) || index < 0 || index >= this.length) {
-      throw new RangeError(
-        `Index must be an integer in [0, ${this.length - 1}]: got ${describeValue(index)}`,
-      );
-    }
-    return this.#offset + index * this.#element.size;
-  }
-  get(index: number): ViewOf<E> {
-    return fieldView(this.#element, this.#bytes, this.#view, this.#at(index), this.#le) as ViewOf<
-      E
-    >;
-  }
-  set(index: number, value: E): void {
-    writeChecked(this.#element, this.#view, this.#at(index), value, this.#le, `[${index}]`);
-  }
-  toArray(): E[] {
-    const out: E[] = [];
-    for (let i = 0; i < this.length; i++) {
-      out.push(this.#element.read(this.#view, this.#at(i), this.#le));
-    }
-    return out;
-  }
-  *[Symbol.iterator](): Iterator<ViewOf<E>> {
-    for (let i = 0; i < this.length; i++) yield this.get(i);
-  }
-}
-
-function resolveType(type: Type<unknown> | AbiType<unknown>, abi: Abi): Type<unknown> {
-  return isAbiType(type as FieldType)
-    ? (type as AbiType<unknown>).resolve(abi)
-    : (type as Type<unknown>);
 }
 
 function fieldValue(value: unknown, name: string, what: string): unknown {
@@ -554,15 +306,11 @@ function checkTarget(bytes: Uint8Array, offset: number, size: number, name: stri
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError(`The bytes for ${name} must be a Uint8Array: got ${describeValue(bytes)}`);
   }
-  if (typeof offset !== "number") {
-    throw new TypeError(
-      `The offset of ${name} must be a non-negative integer: got ${describeValue(offset)}`,
-    );
-  }
   if (!Number.isSafeInteger(offset) || offset < 0 || Object.is(offset, -0)) {
-    throw new RangeError(
-      `The offset of ${name} must be a non-negative integer: got ${describeValue(offset)}`,
-    );
+    const message = `The offset of ${name} must be a non-negative integer: got ${
+      describeValue(offset)
+    }`;
+    throw typeof offset === "number" ? new RangeError(message) : new TypeError(message);
   }
   if (offset + size > bytes.length) {
     throw new RangeError(

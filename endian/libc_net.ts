@@ -10,8 +10,11 @@
  */
 
 import { type Abi, requireHostAbi } from "./abi.ts";
+import { reserved } from "./array_types.ts";
+import { bytes } from "./byte_array_types.ts";
+import { cUlong } from "./c_types.ts";
 import { type Layout, struct } from "./layout.ts";
-import { bytes, cUlong, i32, reserved, u16, u32, withByteOrder } from "./types.ts";
+import { i32, u16, u32, withByteOrder } from "./number_types.ts";
 
 /** `struct sockaddr`: the generic address header. */
 export interface Sockaddr {

@@ -10,24 +10,11 @@
  */
 
 import { type Abi, requireHostAbi } from "./abi.ts";
+import { array, reserved } from "./array_types.ts";
+import { chars } from "./byte_array_types.ts";
+import { cLong, cPointer, cSizeT, cTimeT, cUlong } from "./c_types.ts";
 import { type Layout, packed, struct } from "./layout.ts";
-import {
-  array,
-  chars,
-  cLong,
-  cPointer,
-  cSizeT,
-  cTimeT,
-  cUlong,
-  i16,
-  i32,
-  i64,
-  reserved,
-  u16,
-  u32,
-  u64,
-  u8,
-} from "./types.ts";
+import { i16, i32, i64, u16, u32, u64, u8 } from "./number_types.ts";
 
 /** `struct timespec`: seconds and nanoseconds. */
 export interface Timespec {

@@ -11,20 +11,11 @@
  */
 
 import { type Abi, requireHostAbi } from "./abi.ts";
+import { reserved } from "./array_types.ts";
+import { flexibleBytes } from "./byte_array_types.ts";
+import { cLong, cSizeT, cTimeT, cUlong } from "./c_types.ts";
 import { type Layout, struct } from "./layout.ts";
-import {
-  cLong,
-  cSizeT,
-  cTimeT,
-  cUlong,
-  flexibleBytes,
-  i16,
-  i32,
-  reserved,
-  u16,
-  u32,
-  u64,
-} from "./types.ts";
+import { i16, i32, u16, u32, u64 } from "./number_types.ts";
 
 /** `struct ipc_perm`: the owner and permissions of a System V object. */
 export interface IpcPerm {

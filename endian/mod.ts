@@ -32,10 +32,14 @@
  */
 
 export * from "./abi.ts";
+export * from "./array_types.ts";
+export * from "./byte_array_types.ts";
 export * from "./byte_order.ts";
+export * from "./c_types.ts";
 export * from "./integers.ts";
 export * from "./layout.ts";
 export * from "./libc_net.ts";
 export * from "./libc_posix.ts";
 export * from "./libc_sysv.ts";
+export * from "./number_types.ts";
 export * from "./types.ts";

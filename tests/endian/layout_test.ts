@@ -1,22 +1,10 @@
 import assert from "node:assert/strict";
 import { linuxAarch64, linuxX86_64 } from "../../endian/abi.ts";
+import { array, reserved } from "../../endian/array_types.ts";
+import { bytes, chars, flexibleBytes, flexibleChars } from "../../endian/byte_array_types.ts";
+import { cLong } from "../../endian/c_types.ts";
 import { Layout, packed, struct } from "../../endian/layout.ts";
-import {
-  array,
-  bytes,
-  chars,
-  cLong,
-  flexibleBytes,
-  flexibleChars,
-  i16,
-  i32,
-  i64,
-  reserved,
-  u16,
-  u32,
-  u64,
-  u8,
-} from "../../endian/types.ts";
+import { i16, i32, i64, u16, u32, u64, u8 } from "../../endian/number_types.ts";
 import { test, throwsWith } from "../_util.ts";
 
 const abi = linuxX86_64;

@@ -1,36 +1,29 @@
 import assert from "node:assert/strict";
 import { linuxAarch64, linuxX86_64 } from "../../endian/abi.ts";
+import { array, reserved } from "../../endian/array_types.ts";
+import { bytes, chars, flexibleBytes, flexibleChars } from "../../endian/byte_array_types.ts";
+import { cLong, cPointer, cSizeT, cSsizeT, cTimeT, cUlong } from "../../endian/c_types.ts";
 import { packed, struct } from "../../endian/layout.ts";
 import {
-  array,
-  bytes,
-  chars,
-  cLong,
-  cPointer,
-  cSizeT,
-  cSsizeT,
-  cTimeT,
-  cUlong,
   f32,
   f64,
-  flexibleBytes,
-  flexibleChars,
   i16,
   i32,
   i64,
   i8,
-  isAbiType,
-  isArrayType,
-  isBytesType,
-  isFlexibleType,
-  isReservedType,
-  reserved,
-  type Type,
   u16,
   u32,
   u64,
   u8,
   withByteOrder,
+} from "../../endian/number_types.ts";
+import {
+  isAbiType,
+  isArrayType,
+  isBytesType,
+  isFlexibleType,
+  isReservedType,
+  type Type,
 } from "../../endian/types.ts";
 import { test, throwsWith } from "../_util.ts";
 
