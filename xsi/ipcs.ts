@@ -11,8 +11,10 @@ import { copyFromNative, cString, lastError, libc, pointerAt, readCString } from
 import { nativeBuffer } from "./_common.ts";
 import { IPC_PRIVATE, SHM_DEST, SHM_LOCKED } from "./constants.ts";
 import { formatKey } from "./key.ts";
-import { MessageQueue, type MessageQueueStatus } from "./message_queue.ts";
-import { SemaphoreSet, type SemaphoreSetStatus } from "./semaphore_set.ts";
+import { MessageQueue } from "./message_queue.ts";
+import type { MessageQueueStatus } from "./message_queue_types.ts";
+import { SemaphoreSet } from "./semaphore_set.ts";
+import type { SemaphoreSetStatus } from "./semaphore_set_types.ts";
 import { SharedMemory, type SharedMemoryStatus } from "./shared_memory.ts";
 
 /** The kinds of System V objects, as `/proc/sysvipc` names them. */
