@@ -12,7 +12,7 @@ import { lastErrno, libc } from "../ipc/_libc.ts";
 import type { ErrnoError } from "../ipc/errno.ts";
 import { EAGAIN, EIDRM, EINVAL, mayRetry, nativeBuffer } from "./_common.ts";
 import { IPC_NOWAIT, SEM_UNDO } from "./constants.ts";
-import { now, PoolWait, type ThreadSlot } from "./_wait.ts";
+import { after, now, PoolWait, type ThreadSlot } from "./_wait.ts";
 
 /** One operation of {@linkcode SemaphoreSet.op}: a `struct sembuf`. */
 export interface SemaphoreOperation {
@@ -70,6 +70,12 @@ export interface OpsScratch {
   nowait: Uint8Array;
   /** The last two single operations checked (a P and a V, in a loop), newest first. */
   recent: CheckedOp[];
+}
+
+/** A handle's new, empty scratch. */
+export function newOpsScratch(): OpsScratch {
+  const ops = nativeBuffer(64);
+  return { ops, view: new DataView(ops.buffer), nowait: nativeBuffer(64), recent: [] };
 }
 
 /**
@@ -304,4 +310,34 @@ export class SemWait extends PoolWait {
   protected failed(error: Error): void {
     this.#request.settle(error);
   }
+}
+
+/**
+ * Waits on the pool until the operations take effect, or the signal, the
+ * timeout or `close()` ends the wait. Sets `request.settle`.
+ *
+ * @param waits The handle's waiting operations, which `close()` ends.
+ */
+export function waitForOps(
+  request: SemRequest,
+  signal: AbortSignal | undefined,
+  waits: Set<SemWait>,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => wait.cancel(signal!.reason);
+    let cancelTimer = () => {};
+    request.settle = (error?: Error) => {
+      cancelTimer();
+      signal?.removeEventListener("abort", onAbort);
+      waits.delete(wait);
+      if (error) reject(error);
+      else resolve();
+    };
+    const wait = new SemWait(request);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    // The kernel times a wait on a thread; a polled wait needs a timer.
+    cancelTimer = after(request.timeout + 5, () => wait.cancel(request.timedOut()));
+    waits.add(wait);
+    wait.start();
+  });
 }

@@ -11,8 +11,11 @@ import { copyFromNative, cString, lastError, libc, pointerAt, readCString } from
 import { nativeBuffer } from "./_common.ts";
 import { IPC_PRIVATE, SHM_DEST, SHM_LOCKED } from "./constants.ts";
 import { formatKey } from "./key.ts";
-import { MessageQueue, type MessageQueueStatus } from "./message_queue.ts";
-import { SemaphoreSet, type SemaphoreSetStatus } from "./semaphore_set.ts";
+import { MessageQueue } from "./message_queue.ts";
+import type { MessageQueueStatus } from "./message_queue_types.ts";
+import { SemaphoreSet } from "./semaphore_set.ts";
+import type { SemaphoreSetStatus } from "./semaphore_set_types.ts";
+import type { IpcPermissions } from "./types.ts";
 import { SharedMemory, type SharedMemoryStatus } from "./shared_memory.ts";
 
 /** The kinds of System V objects, as `/proc/sysvipc` names them. */
@@ -68,15 +71,23 @@ export function ipcs(): IpcsReport {
     return name;
   };
   const date = (s: string) => (s === "0" ? null : new Date(Number(s) * 1000));
-  const messageQueues = rows("msg").map((r): MessageQueueInfo => ({
+  /** The columns of `struct ipc_perm`, the id's column named, and the owner's name. */
+  const permissions = (
+    r: Record<string, string>,
+    id: string,
+    perms: number,
+  ): IpcPermissions & IpcOwnerName => ({
     key: Number(r.key) | 0,
-    id: Number(r.msqid),
+    id: Number(r[id]),
     uid: Number(r.uid),
     gid: Number(r.gid),
     cuid: Number(r.cuid),
     cgid: Number(r.cgid),
-    mode: parseInt(r.perms!, 8) & 0o777,
+    mode: perms & 0o777,
     owner: owner(Number(r.uid)),
+  });
+  const messageQueues = rows("msg").map((r): MessageQueueInfo => ({
+    ...permissions(r, "msqid", parseInt(r.perms!, 8)),
     bytes: Number(r.cbytes),
     messages: Number(r.qnum),
     lastSendPid: Number(r.lspid),
@@ -88,14 +99,7 @@ export function ipcs(): IpcsReport {
   const sharedMemory = rows("shm").map((r): SharedMemoryInfo => {
     const perms = parseInt(r.perms!, 8);
     return {
-      key: Number(r.key) | 0,
-      id: Number(r.shmid),
-      uid: Number(r.uid),
-      gid: Number(r.gid),
-      cuid: Number(r.cuid),
-      cgid: Number(r.cgid),
-      mode: perms & 0o777,
-      owner: owner(Number(r.uid)),
+      ...permissions(r, "shmid", perms),
       size: Number(r.size),
       attachCount: Number(r.nattch),
       creatorPid: Number(r.cpid),
@@ -108,14 +112,7 @@ export function ipcs(): IpcsReport {
     };
   });
   const semaphoreSets = rows("sem").map((r): SemaphoreSetInfo => ({
-    key: Number(r.key) | 0,
-    id: Number(r.semid),
-    uid: Number(r.uid),
-    gid: Number(r.gid),
-    cuid: Number(r.cuid),
-    cgid: Number(r.cgid),
-    mode: parseInt(r.perms!, 8) & 0o777,
-    owner: owner(Number(r.uid)),
+    ...permissions(r, "semid", parseInt(r.perms!, 8)),
     count: Number(r.nsems),
     lastOp: date(r.otime!),
     lastChange: date(r.ctime!),

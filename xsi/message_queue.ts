@@ -6,198 +6,59 @@
  * @module
  */
 
-import { sysvLayouts } from "../endian/libc_sysv.ts";
-import type { Layout } from "../endian/layout.ts";
+import type { MsqidDs } from "../endian/libc_sysv.ts";
 import {
   checkAbortSignal,
   checkBoolean,
-  checkBytes,
   checkKey,
   checkNonNegativeInt32,
   checkOptions,
-  checkSafeInteger,
   checkSize,
   checkTimeout,
 } from "../ipc/_checks.ts";
-import { type CallContext, errnoError, lastErrno, lastError, libc } from "../ipc/_libc.ts";
+import { lastErrno, lastError, libc } from "../ipc/_libc.ts";
 import type { ErrnoError } from "../ipc/errno.ts";
 import {
   changePermissions,
   closedError,
   dateOf,
   EAGAIN,
-  EIDRM,
-  EINVAL,
   ENOMSG,
   mayRetry,
-  nativeBuffer,
   openIntent,
   permissionsOf,
-  readLong,
-  timeoutError,
-  writeLong,
 } from "./_common.ts";
+import { keyAction, readStatus, removeObject, writeStatus } from "./_control.ts";
+import { MESSAGE_QUEUE, readMessageLimits } from "./_message_control.ts";
 import {
-  IPC_INFO,
-  IPC_NOWAIT,
-  IPC_RMID,
-  IPC_SET,
-  IPC_STAT,
-  MSG_EXCEPT,
-  MSG_NOERROR,
-} from "./constants.ts";
-import { formatKey } from "./key.ts";
-import { decodeRecord, encodeRecord, type MessageCodec, messageCodec } from "./_message_codec.ts";
-import { othersWaiting, type Receiver, stopWaiting, waitForMessage } from "./_receive_waiter.ts";
-import { sendsWaiting, SendWait } from "./_send_wait.ts";
-import { AdaptiveSpin, after, now, spinFor } from "./_wait.ts";
-import type { IpcOpenOptions, IpcPermissions, IpcPermissionsChange } from "./types.ts";
-
-/** A received message: its type and its data (bytes, or a record when a layout was given). */
-export interface Message<T = Uint8Array> {
-  /** The message type (`mtype`), at least 1. */
-  readonly type: number;
-  /** The message text: a fresh `Uint8Array`, or the record decoded with the layout. */
-  readonly data: T;
-}
-
-/** A record to send with a layout: a whole-struct layout's `mtype` may be left out (the type argument sets it). */
-export type MessageRecord<V> = Omit<V, "mtype"> & { mtype?: number };
-
-/** Options of {@linkcode MessageQueue.sendSync}. */
-export interface MessageSendSyncOptions {
-  /** Wait for room when the queue is full (default true); false fails at once with an EAGAIN error (`IPC_NOWAIT`). */
-  readonly wait?: boolean;
-}
-
-/** Options of {@linkcode MessageQueue.send}. */
-export interface MessageSendOptions extends MessageSendSyncOptions {
-  /** Stops waiting for room: the promise rejects with the signal's reason, unless the message went first. */
-  readonly signal?: AbortSignal;
-  /** Milliseconds to wait for room (default Infinity); then a `TimeoutError` DOMException. */
-  readonly timeout?: number;
-  /**
-   * Microseconds to keep trying with `IPC_NOWAIT` when the queue is full,
-   * before parking the wait on a pool thread; 0 parks at once. Default:
-   * adaptive (see {@linkcode MessageReceiveOptions.spin}).
-   */
-  readonly spin?: number;
-}
-
-/** Options of {@linkcode MessageQueue.receiveSync}: which message, and how. */
-export interface MessageReceiveSyncOptions {
-  /**
-   * Which message (`msgtyp`): 0, the first in the queue (the default); a
-   * positive type, the first of that type; a negative one, the first of
-   * the lowest type up to its absolute value.
-   */
-  readonly type?: number;
-  /** With a positive `type`: the first message of any other type (`MSG_EXCEPT`). */
-  readonly except?: boolean;
-  /**
-   * Cut a message longer than `maxSize` (`MSG_NOERROR`). Default false: such
-   * a message stays queued and the receive fails with E2BIG.
-   */
-  readonly truncate?: boolean;
-  /** Wait for a message (default true); false fails at once with an ENOMSG error (`IPC_NOWAIT`). */
-  readonly wait?: boolean;
-  /**
-   * The most bytes of text to receive, in [0, msgmax]. Default: msgmax for
-   * bytes and flexible layouts (`into.length` with `into`); a fixed
-   * layout's text size (and no other).
-   */
-  readonly maxSize?: number;
-  /**
-   * Receive the text into this buffer instead of a new one: the message's
-   * `data` is then a view of its first bytes, valid until the buffer is
-   * used again. For loops that must not allocate (a new Uint8Array costs
-   * about 0.3 us in Deno, more than the copy). Not with `layout`.
-   */
-  readonly into?: Uint8Array;
-}
-
-/** Options of {@linkcode MessageQueue.receive}. */
-export interface MessageReceiveOptions extends MessageReceiveSyncOptions {
-  /** Stops waiting: the promise rejects with the signal's reason (a message is never lost for it). */
-  readonly signal?: AbortSignal;
-  /** Milliseconds to wait (default Infinity); then a `TimeoutError` DOMException. */
-  readonly timeout?: number;
-  /**
-   * Microseconds to keep trying with `IPC_NOWAIT` before parking the wait on
-   * a pool thread; 0 parks at once. The event loop is busy meanwhile: the
-   * spin buys latency near a blocking C receive, where a parked wait costs
-   * tens of microseconds to wake. Default: adaptive, per handle: about 4
-   * times the usual delay of recent waits (at most 400) while spins catch
-   * their message at least a quarter of the time, else none, with a probe
-   * now and then.
-   */
-  readonly spin?: number;
-}
-
-/** With a layout: messages are records of it. */
-export interface MessageLayoutOption<V> {
-  /**
-   * The record's layout. A layout whose first field is `mtype` (a C `long`)
-   * is the whole C struct, sent as `sizeof(struct) - sizeof(long)` bytes of
-   * text, as C does; any other layout is the text alone.
-   */
-  readonly layout: Layout<V>;
-}
-
-/** What {@linkcode MessageQueue.stat} reports (`struct msqid_ds`). */
-export interface MessageQueueStatus extends IpcPermissions {
-  /** Messages in the queue. */
-  readonly messages: number;
-  /** Bytes of text in the queue. */
-  readonly bytes: number;
-  /** The most bytes of text the queue may hold (`msg_qbytes`). */
-  readonly maxBytes: number;
-  /** Pid of the last sender (0: none yet). */
-  readonly lastSendPid: number;
-  /** Pid of the last receiver (0: none yet). */
-  readonly lastReceivePid: number;
-  /** Time of the last send, or null. */
-  readonly lastSend: Date | null;
-  /** Time of the last receive, or null. */
-  readonly lastReceive: Date | null;
-  /** Time of the last change (creation, `set()`). */
-  readonly lastChange: Date | null;
-}
-
-/** What {@linkcode MessageQueue.set} may change. */
-export interface MessageQueueChanges extends IpcPermissionsChange {
-  /** The most bytes the queue may hold; above msgmnb needs CAP_SYS_RESOURCE. */
-  readonly maxBytes?: number;
-}
-
-/** The system's message queue limits (`msgctl(IPC_INFO)`). */
-export interface MessageQueueLimits {
-  /** The longest message text, in bytes (msgmax). */
-  readonly maxMessageSize: number;
-  /** The byte limit of a new queue (msgmnb). */
-  readonly defaultMaxBytes: number;
-  /** The most queues on the system (msgmni). */
-  readonly maxQueues: number;
-}
-
-/** What a receive selects, checked once. */
-interface Selection {
-  readonly type: number;
-  readonly typeBig: bigint;
-  /** msgrcv flags: MSG_NOERROR, MSG_EXCEPT (never IPC_NOWAIT). */
-  readonly flags: number;
-  /** The waiter's flags: MSG_EXCEPT or 0. */
-  readonly waitFlags: number;
-  readonly wait: boolean;
-  readonly maxSize: number;
-  readonly sizeBig: bigint;
-  readonly codec: MessageCodec<unknown> | undefined;
-  /** The caller's buffer for the text, if any, and its length when checked. */
-  readonly into: Uint8Array | undefined;
-  readonly intoLength: number;
-  /** The options it was made from, as given, to reuse it for equal options. */
-  readonly asked: MessageReceiveSyncOptions & Partial<MessageLayoutOption<unknown>>;
-}
+  checkSelection,
+  defaultSelection,
+  ReceiveBuffer,
+  receiveError,
+  type ReceiveOptions,
+  receiveTimedOut,
+  type Selection,
+  selectsSame,
+  waitToReceive,
+} from "./_message_receive.ts";
+import { SendBuffer, sendError, sendTimedOut, waitToSend } from "./_message_send.ts";
+import { othersWaiting, type Receiver, stopWaiting } from "./_receive_waiter.ts";
+import { sendsWaiting, type SendWait } from "./_send_wait.ts";
+import { AdaptiveSpin, now, spinFor } from "./_wait.ts";
+import { IPC_NOWAIT } from "./constants.ts";
+import type {
+  Message,
+  MessageLayoutOption,
+  MessageQueueChanges,
+  MessageQueueLimits,
+  MessageQueueStatus,
+  MessageReceiveOptions,
+  MessageReceiveSyncOptions,
+  MessageRecord,
+  MessageSendOptions,
+  MessageSendSyncOptions,
+} from "./message_queue_types.ts";
+import type { IpcOpenOptions } from "./types.ts";
 
 const closedErrors = new WeakSet<Error>();
 
@@ -260,16 +121,10 @@ export class MessageQueue {
   readonly key: number | undefined;
 
   #closed = false;
-  #rbuf: Uint8Array = nativeBuffer(0);
-  #rview: DataView = new DataView(this.#rbuf.buffer);
-  #sbuf: Uint8Array = nativeBuffer(0);
-  #sview: DataView = new DataView(this.#sbuf.buffer);
-  #lastSize = -1;
-  #lastSizeBig = 0n;
+  readonly #received: ReceiveBuffer;
+  readonly #sent = new SendBuffer();
   #defaultSelection: Selection | undefined;
   #lastSelection: Selection | undefined;
-  #fullTextOf: Selection | undefined;
-  #fullTextView: Uint8Array = this.#rbuf;
   readonly #receivers = new Set<Receiver>();
   readonly #sends = new Set<SendWait>();
   readonly #receiveSpin = new AdaptiveSpin();
@@ -278,6 +133,7 @@ export class MessageQueue {
   private constructor(id: number, key: number | undefined) {
     this.id = id;
     this.key = key;
+    this.#received = new ReceiveBuffer(id);
   }
 
   /**
@@ -307,7 +163,7 @@ export class MessageQueue {
     const id = libc().msgget(k, intent.flags);
     if (id === -1) {
       throw lastError("msgget", {
-        action: `${intent.create ? "create" : "open"} message queue with key ${formatKey(k)}`,
+        action: keyAction(MESSAGE_QUEUE, intent.create ? "create" : "open", k),
         details: { key: k, flags: intent.flags },
         reasons: {
           ENOENT: "no queue has this key (pass create: true to make one)",
@@ -408,8 +264,8 @@ export class MessageQueue {
     this.#checkOpen("msgsnd", "send to");
     const o = options === undefined ? undefined : checkOptions(options);
     const wait = o?.wait === undefined ? true : checkBoolean(o.wait, "options.wait");
-    const message = this.#prepare(type, data, o?.layout);
-    const size = this.#sizeBig(message.length - 8);
+    const message = this.#sent.prepare(type, data, o?.layout);
+    const size = this.#sent.sizeBig(message.length - 8);
     const flags = wait ? 0 : IPC_NOWAIT;
     const { msgsnd } = libc();
     for (;;) {
@@ -475,9 +331,9 @@ export class MessageQueue {
     const spinMicros = o?.spin === undefined
       ? undefined
       : checkSize(o.spin, "options.spin", 0, 1_000_000);
-    const message = this.#prepare(type, data, o?.layout);
+    const message = this.#sent.prepare(type, data, o?.layout);
     const textSize = message.length - 8;
-    const size = this.#sizeBig(textSize);
+    const size = this.#sent.sizeBig(textSize);
     signal?.throwIfAborted();
     if (!sendsWaiting(this.id)) {
       const { msgsnd } = libc();
@@ -493,32 +349,16 @@ export class MessageQueue {
     } else if (!wait) {
       throw this.#sendError(EAGAIN, type, textSize);
     }
-    if (timeout === 0) throw this.#timeoutError("msgsnd", "send to", 0);
-    const own = message.buffer === this.#sbuf.buffer ? message.slice() : message;
-    await new Promise<void>((resolve, reject) => {
-      let cancelTimer = () => {};
-      const onAbort = () => sendWait.cancel(signal!.reason);
-      const sendWait: SendWait = new SendWait({
-        id: this.id,
-        message: own,
-        size,
-        flags: 0,
-        errorFor: (errno) => this.#sendError(errno, type, textSize),
-        settle: (error) => {
-          cancelTimer();
-          signal?.removeEventListener("abort", onAbort);
-          this.#sends.delete(sendWait);
-          if (error) reject(error);
-          else resolve();
-        },
-      });
-      signal?.addEventListener("abort", onAbort, { once: true });
-      cancelTimer = after(
-        timeout,
-        () => sendWait.cancel(this.#timeoutError("msgsnd", "send to", timeout)),
-      );
-      this.#sends.add(sendWait);
-      sendWait.enqueue();
+    if (timeout === 0) throw sendTimedOut(this.id, 0);
+    await waitToSend({
+      id: this.id,
+      message: this.#sent.own(message),
+      size,
+      flags: 0,
+      errorFor: (errno) => this.#sendError(errno, type, textSize),
+      signal,
+      timeout,
+      sends: this.#sends,
     });
   }
 
@@ -557,11 +397,11 @@ export class MessageQueue {
     this.#checkOpen("msgrcv", "receive from");
     const sel = this.#selection(options);
     const flags = sel.flags | (sel.wait ? 0 : IPC_NOWAIT);
-    this.#ensureReceiveBuffer(sel.maxSize);
+    const buffer = this.#received.reserve(sel.maxSize);
     const { msgrcv } = libc();
     for (;;) {
-      const n = msgrcv(this.id, this.#rbuf, sel.sizeBig, sel.typeBig, flags);
-      if (n !== -1n) return this.#message(Number(n), sel);
+      const n = msgrcv(this.id, buffer, sel.sizeBig, sel.typeBig, flags);
+      if (n !== -1n) return this.#received.message(Number(n), sel);
       const errno = lastErrno();
       if (!mayRetry(errno)) throw this.#receiveError(errno, sel);
     }
@@ -630,50 +470,15 @@ export class MessageQueue {
       }
     }
     const left = timeout === Infinity ? Infinity : timeout - (now() - start);
-    if (left <= 0) throw this.#timeoutError("msgrcv", "receive from", timeout);
-    return await new Promise<Message<unknown>>((resolve, reject) => {
-      let cancelTimer = () => {};
-      const settle = () => {
-        cancelTimer();
-        signal?.removeEventListener("abort", onAbort);
-        this.#receivers.delete(receiver);
-      };
-      const receiver: Receiver = {
-        attempt: () => {
-          let message: Message<unknown> | undefined;
-          try {
-            message = this.#takeNow(sel, true);
-          } catch (error) {
-            settle();
-            reject(error);
-            return true;
-          }
-          if (message === undefined) return false;
-          settle();
-          resolve(message);
-          return true;
-        },
-        deliver: (type) => {
-          settle();
-          try {
-            resolve(this.#emptyMessage(type, sel));
-          } catch (error) {
-            reject(error);
-          }
-        },
-        fail: (error) => {
-          settle();
-          reject(error);
-        },
-      };
-      const onAbort = () => stopWaiting(receiver, signal!.reason);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      cancelTimer = after(
-        left,
-        () => stopWaiting(receiver, this.#timeoutError("msgrcv", "receive from", timeout)),
-      );
-      this.#receivers.add(receiver);
-      waitForMessage(this.id, sel.typeBig, sel.waitFlags, receiver);
+    if (left <= 0) throw receiveTimedOut(this.id, timeout);
+    return await waitToReceive({
+      id: this.id,
+      buffer: this.#received,
+      sel,
+      signal,
+      timeout,
+      left,
+      receivers: this.#receivers,
     });
   }
 
@@ -795,10 +600,7 @@ export class MessageQueue {
     if (changes.maxBytes !== undefined) {
       ds.msg_qbytes = checkSize(changes.maxBytes, "changes.maxBytes", 0);
     }
-    const buffer = sysvLayouts().msqid_ds.encode(ds);
-    if (libc().msgctl(this.id, IPC_SET, buffer) === -1) {
-      throw lastError("msgctl", this.#context("change message queue", { changes }));
-    }
+    writeStatus(MESSAGE_QUEUE, this.id, ds, changes);
   }
 
   /**
@@ -821,9 +623,7 @@ export class MessageQueue {
    */
   remove(): void {
     this.#checkOpen("msgctl", "remove message queue");
-    if (libc().msgctl(this.id, IPC_RMID, null) === -1) {
-      throw lastError("msgctl", this.#context("remove message queue"));
-    }
+    removeObject(MESSAGE_QUEUE, this.id);
   }
 
   /**
@@ -867,280 +667,30 @@ export class MessageQueue {
     if (this.#closed) throw closedError(syscall, `${verb} message queue ${this.id}`);
   }
 
-  #context(action: string, details: Record<string, unknown> = {}): CallContext {
-    return {
-      action: `${action} ${this.id}`,
-      details: { id: this.id, ...details },
-      reasons: {
-        EIDRM: "the queue was removed",
-        EINVAL: "the queue does not exist (it was removed)",
-        EACCES: "the queue's mode does not let this process do that",
-        EPERM: "only the queue's owner or creator (or a privileged process) may do that",
-      },
-    };
-  }
-
-  #statRaw(): ReturnType<ReturnType<typeof sysvLayouts>["msqid_ds"]["decode"]> {
+  #statRaw(): MsqidDs {
     this.#checkOpen("msgctl", "read the status of message queue");
-    const layout = sysvLayouts().msqid_ds;
-    const buffer = new Uint8Array(layout.size);
-    if (libc().msgctl(this.id, IPC_STAT, buffer) === -1) {
-      throw lastError("msgctl", this.#context("read the status of message queue"));
-    }
-    return layout.decode(buffer);
-  }
-
-  #sizeBig(size: number): bigint {
-    if (size !== this.#lastSize) {
-      this.#lastSize = size;
-      this.#lastSizeBig = BigInt(size);
-    }
-    return this.#lastSizeBig;
-  }
-
-  /** The whole `struct msgbuf` to send: the handle's send buffer, or an encoded whole-struct record. */
-  #prepare(type: number, data: unknown, layout: unknown): Uint8Array {
-    checkSafeInteger(type, "type", 1);
-    const max = messageLimit();
-    if (layout === undefined) {
-      const bytes = checkBytes(data, "data");
-      checkSize(bytes.length, "the message's length", 0, max);
-      const need = bytes.length + 8;
-      if (this.#sbuf.length !== need) {
-        if (this.#sbuf.length < need) {
-          this.#sbuf = nativeBuffer(Math.max(need, 64));
-          this.#sview = new DataView(this.#sbuf.buffer);
-        }
-      }
-      writeLong(this.#sview, 0, type);
-      this.#sbuf.set(bytes, 8);
-      return need === this.#sbuf.length ? this.#sbuf : this.#sbuf.subarray(0, need);
-    }
-    const codec = messageCodec(layout);
-    const encoded = encodeRecord(codec, type, data);
-    if (codec.whole) {
-      checkSize(encoded.length - 8, "the record's text length", 0, max);
-      return encoded;
-    }
-    checkSize(encoded.length, "the record's length", 0, max);
-    const message = new Uint8Array(encoded.length + 8);
-    writeLong(new DataView(message.buffer), 0, type);
-    message.set(encoded, 8);
-    return message;
-  }
-
-  #selection(
-    options: (MessageReceiveSyncOptions & Partial<MessageLayoutOption<unknown>>) | undefined,
-  ): Selection {
-    if (options === undefined) {
-      return this.#defaultSelection ??= makeSelection(
-        0,
-        0,
-        true,
-        messageLimit(),
-        undefined,
-        undefined,
-        {},
-      );
-    }
-    const o = checkOptions(options);
-    // A loop that receives with the same options gets the same selection, without allocating.
-    const last = this.#lastSelection?.asked;
-    if (
-      last && o.type === last.type && o.maxSize === last.maxSize && o.layout === last.layout &&
-      o.wait === last.wait && o.except === last.except && o.truncate === last.truncate &&
-      o.into === last.into &&
-      (o.into === undefined || o.into.length === this.#lastSelection!.intoLength)
-    ) {
-      return this.#lastSelection!;
-    }
-    const type = o.type === undefined ? 0 : checkSafeInteger(o.type, "options.type");
-    const except = o.except === undefined ? false : checkBoolean(o.except, "options.except");
-    if (except && type <= 0) {
-      throw new RangeError(
-        `options.except needs a positive options.type (the type to skip): got type ${type}`,
-      );
-    }
-    const truncate = o.truncate === undefined
-      ? false
-      : checkBoolean(o.truncate, "options.truncate");
-    const wait = o.wait === undefined ? true : checkBoolean(o.wait, "options.wait");
-    const codec = o.layout === undefined ? undefined : messageCodec(o.layout);
-    const into = o.into === undefined ? undefined : checkBytes(o.into, "options.into");
-    if (into && codec) {
-      throw new TypeError(
-        "options.into cannot be given with options.layout: a record is decoded, not copied",
-      );
-    }
-    let maxSize: number;
-    if (codec && !codec.flexible) {
-      if (o.maxSize !== undefined) {
-        throw new TypeError(
-          `options.maxSize cannot be given with ${codec.layout.name}, whose text is ${codec.textSize} bytes: that is the size`,
-        );
-      }
-      maxSize = codec.textSize;
-    } else {
-      maxSize = o.maxSize === undefined
-        ? Math.min(into?.length ?? Infinity, messageLimit())
-        : checkSize(o.maxSize, "options.maxSize", codec?.textSize ?? 0, messageLimit());
-      if (into && into.length < maxSize) {
-        throw new RangeError(
-          `options.into holds ${into.length} bytes, fewer than options.maxSize (${maxSize})`,
-        );
-      }
-    }
-    const flags = (truncate ? MSG_NOERROR : 0) | (except ? MSG_EXCEPT : 0);
-    return this.#lastSelection = makeSelection(type, flags, wait, maxSize, codec, into, {
-      type: o.type,
-      maxSize: o.maxSize,
-      layout: o.layout,
-      wait: o.wait,
-      except: o.except,
-      truncate: o.truncate,
-      into: o.into,
-    });
-  }
-
-  #ensureReceiveBuffer(maxSize: number): void {
-    if (this.#rbuf.length < maxSize + 8) {
-      this.#rbuf = nativeBuffer(Math.max(maxSize + 8, 64));
-      this.#rview = new DataView(this.#rbuf.buffer);
-      this.#fullTextOf = undefined;
-    }
-  }
-
-  /** The view of `maxSize` bytes of text of the receive buffer, made once per selection. */
-  #fullText(sel: Selection): Uint8Array {
-    if (this.#fullTextOf !== sel) {
-      this.#fullTextOf = sel;
-      this.#fullTextView = this.#rbuf.subarray(8, 8 + sel.maxSize);
-    }
-    return this.#fullTextView;
+    return readStatus(MESSAGE_QUEUE, this.id);
   }
 
   /** Takes a matching message with IPC_NOWAIT: undefined if none is queued. */
   #takeNow(sel: Selection, afterWait: boolean): Message<unknown> | undefined {
-    this.#ensureReceiveBuffer(sel.maxSize);
-    const n = libc().msgrcv(this.id, this.#rbuf, sel.sizeBig, sel.typeBig, sel.flags | IPC_NOWAIT);
-    if (n !== -1n) return this.#message(Number(n), sel);
-    const errno = lastErrno();
-    if (errno === ENOMSG || mayRetry(errno)) return undefined;
-    throw this.#receiveError(afterWait && errno === EINVAL ? EIDRM : errno, sel);
-  }
-
-  #message(size: number, sel: Selection): Message<unknown> {
-    const type = readLong(this.#rview, 0);
-    const into = sel.into;
-    if (into !== undefined) {
-      // A full-size message (the usual case of fixed records) copies from a view made once, and
-      // is the caller's buffer itself: no allocation but the result.
-      if (size === sel.maxSize) into.set(this.#fullText(sel));
-      else into.set(this.#rbuf.subarray(8, 8 + size));
-      return { type, data: size === into.length ? into : into.subarray(0, size) };
-    }
-    if (sel.codec === undefined) return { type, data: this.#rbuf.slice(8, 8 + size) };
-    return {
-      type,
-      data: decodeRecord(
-        sel.codec,
-        this.#rbuf,
-        size,
-        `message of type ${type} from queue ${this.id}`,
-      ),
-    };
-  }
-
-  /** A zero-length message the waiter took. */
-  #emptyMessage(type: number, sel: Selection): Message<unknown> {
-    if (sel.into !== undefined) return { type, data: sel.into.subarray(0, 0) };
-    if (sel.codec === undefined) return { type, data: new Uint8Array(0) };
-    writeLong(this.#rview, 0, type);
-    return this.#message(0, sel);
+    return this.#received.takeNow(sel, afterWait);
   }
 
   #receiveError(errno: number, sel: Selection): ErrnoError {
-    const context = this.#context("receive from message queue", {
-      type: sel.type,
-      maxSize: sel.maxSize,
-    });
-    return errnoError(errno, "msgrcv", {
-      ...context,
-      reasons: {
-        ...context.reasons,
-        ENOMSG: `no ${describeSelection(sel)} is queued`,
-        E2BIG:
-          `the message is longer than ${sel.maxSize} bytes, and stays queued (pass truncate: true to cut it, or a larger maxSize)`,
-      },
-    });
+    return receiveError(this.id, errno, sel);
   }
 
   #sendError(errno: number, type: number, size: number): ErrnoError {
-    const context = this.#context("send to message queue", { type, size });
-    return errnoError(errno, "msgsnd", {
-      ...context,
-      reasons: {
-        ...context.reasons,
-        EAGAIN: "the queue is full",
-        EINVAL: "the queue does not exist (it was removed)",
-      },
-    });
+    return sendError(this.id, errno, type, size);
   }
 
-  #timeoutError(_syscall: string, verb: string, timeout: number): DOMException {
-    return timeoutError(
-      `${verb} message queue ${this.id}`,
-      verb === "send to"
-        ? `the queue had no room within ${timeout} ms`
-        : `no message came within ${timeout} ms`,
-    );
+  #selection(options: ReceiveOptions | undefined): Selection {
+    if (options === undefined) return this.#defaultSelection ??= defaultSelection();
+    const o = checkOptions(options);
+    // A loop that receives with the same options gets the same selection, without allocating.
+    const last = this.#lastSelection;
+    if (last !== undefined && selectsSame(o, last)) return last;
+    return this.#lastSelection = checkSelection(o);
   }
-}
-
-function makeSelection(
-  type: number,
-  flags: number,
-  wait: boolean,
-  maxSize: number,
-  codec: MessageCodec<unknown> | undefined,
-  into: Uint8Array | undefined,
-  asked: MessageReceiveSyncOptions & Partial<MessageLayoutOption<unknown>>,
-): Selection {
-  return {
-    asked,
-    into,
-    intoLength: into?.length ?? 0,
-    type,
-    typeBig: BigInt(type),
-    flags,
-    waitFlags: flags & MSG_EXCEPT,
-    wait,
-    maxSize,
-    sizeBig: BigInt(maxSize),
-    codec,
-  };
-}
-
-function describeSelection(sel: Selection): string {
-  if (sel.type === 0) return "message";
-  if (sel.flags & MSG_EXCEPT) return `message of another type than ${sel.type}`;
-  if (sel.type < 0) return `message of type ${-sel.type} or lower`;
-  return `message of type ${sel.type}`;
-}
-
-let cachedMessageLimit: number | undefined;
-
-/** msgmax, read once per process (for argument checks; the kernel checks again). */
-function messageLimit(): number {
-  return cachedMessageLimit ??= readMessageLimits().maxMessageSize;
-}
-
-function readMessageLimits(): MessageQueueLimits {
-  const layout = sysvLayouts().msginfo;
-  const buffer = new Uint8Array(Math.max(layout.size, sysvLayouts().msqid_ds.size));
-  if (libc().msgctl(0, IPC_INFO, buffer) === -1) {
-    throw lastError("msgctl", { action: "read the message queue limits" });
-  }
-  const info = layout.decode(buffer);
-  return { maxMessageSize: info.msgmax, defaultMaxBytes: info.msgmnb, maxQueues: info.msgmni };
 }

@@ -7,11 +7,8 @@
 
 import { checkAbortSignal, checkOptions, checkTimeout } from "../ipc/_checks.ts";
 import { closedError } from "./_common.ts";
-import {
-  type SemaphoreOpOptions,
-  type SemaphoreOpSyncOptions,
-  SemaphoreSet,
-} from "./semaphore_set.ts";
+import { SemaphoreSet } from "./semaphore_set.ts";
+import type { SemaphoreOpOptions, SemaphoreOpSyncOptions } from "./semaphore_set_types.ts";
 import type { IpcOpenOptions } from "./types.ts";
 
 /** Options of {@linkcode SemaphoreLock.open}. */

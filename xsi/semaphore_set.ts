@@ -7,7 +7,7 @@
  * @module
  */
 
-import { sysvLayouts } from "../endian/libc_sysv.ts";
+import type { SemidDs } from "../endian/libc_sysv.ts";
 import {
   checkAbortSignal,
   checkBoolean,
@@ -18,7 +18,7 @@ import {
   checkSize,
   checkTimeout,
 } from "../ipc/_checks.ts";
-import { type CallContext, errnoError, lastErrno, lastError, libc } from "../ipc/_libc.ts";
+import { errnoError, lastErrno, lastError, libc } from "../ipc/_libc.ts";
 import type { ErrnoError } from "../ipc/errno.ts";
 import {
   changePermissions,
@@ -33,6 +33,33 @@ import {
   permissionsOf,
   timeoutError,
 } from "./_common.ts";
+import { keyAction, objectContext, readStatus, removeObject, writeStatus } from "./_control.ts";
+import {
+  initialValues,
+  openContext,
+  operationsMax,
+  opError,
+  opTimedOut,
+  readSemaphoreLimits,
+  SEMAPHORE_SET,
+  semaphoreMax,
+  setAll,
+} from "./_sem_control.ts";
+import {
+  attemptError,
+  type EncodedOps,
+  encodeOps,
+  newOpsScratch,
+  type OpsScratch,
+  type SemaphoreOperation,
+  type SemRequest,
+  type SemWait,
+  timespecSize,
+  waitForOps,
+  writeNowait,
+  writeTimespec,
+} from "./_sem_ops.ts";
+import { AdaptiveSpin, now, sleepSync, spinFor } from "./_wait.ts";
 import {
   GETALL,
   GETNCNT,
@@ -40,94 +67,18 @@ import {
   GETVAL,
   GETZCNT,
   IPC_EXCL,
-  IPC_INFO,
   IPC_PRIVATE,
   IPC_RMID,
-  IPC_SET,
-  IPC_STAT,
-  SETALL,
   SETVAL,
 } from "./constants.ts";
-import { formatKey } from "./key.ts";
-import {
-  attemptError,
-  type EncodedOps,
-  encodeOps,
-  type OpsScratch,
-  type SemaphoreOperation,
-  SemWait,
-  timespecSize,
-  writeNowait,
-  writeTimespec,
-} from "./_sem_ops.ts";
-import { AdaptiveSpin, after, now, sleepSync, spinFor } from "./_wait.ts";
-import type { IpcOpenOptions, IpcPermissions, IpcPermissionsChange } from "./types.ts";
-
-export type { SemaphoreOperation };
-
-/** Options of {@linkcode SemaphoreSet.open}. */
-export interface SemaphoreSetOpenOptions extends IpcOpenOptions {
-  /**
-   * How many semaphores (`nsems`), in [1, semmsl]. Needed to create (default
-   * 1); when opening, the set must have at least this many (default: any).
-   */
-  readonly count?: number;
-  /** The creator's values: one for all, or one per semaphore, in [0, semvmx]. Default 0. */
-  readonly initial?: number | readonly number[];
-  /**
-   * Wait, when the set exists already, until its creator has initialised it
-   * (its `sem_otime` is set by a first operation). Default true. A set
-   * created by a program that does not follow this handshake (it sets
-   * values with `semctl` and never calls `semop` before others open it)
-   * needs false.
-   */
-  readonly handshake?: boolean;
-  /** Milliseconds to wait for the handshake (default 5000); then a `TimeoutError` DOMException. */
-  readonly timeout?: number;
-}
-
-/** Options of {@linkcode SemaphoreSet.opSync}. */
-export interface SemaphoreOpSyncOptions {
-  /** Milliseconds to wait (default Infinity; `semtimedop`); then a `TimeoutError` DOMException. */
-  readonly timeout?: number;
-}
-
-/** Options of {@linkcode SemaphoreSet.op}. */
-export interface SemaphoreOpOptions extends SemaphoreOpSyncOptions {
-  /** Stops waiting: the promise rejects with the signal's reason, unless the operations took effect first. */
-  readonly signal?: AbortSignal;
-  /**
-   * Microseconds to keep trying with `IPC_NOWAIT` before parking the wait on
-   * a pool thread; 0 parks at once. The event loop is busy meanwhile.
-   * Default: adaptive, per handle (as
-   * `MessageReceiveOptions.spin` of message queues).
-   */
-  readonly spin?: number;
-}
-
-/** What {@linkcode SemaphoreSet.stat} reports (`struct semid_ds`). */
-export interface SemaphoreSetStatus extends IpcPermissions {
-  /** How many semaphores (`sem_nsems`). */
-  readonly count: number;
-  /** Time of the last `semop` (null: never, so the creator has not initialised it). */
-  readonly lastOp: Date | null;
-  /** Time of the last change (creation, `set()`, `setValue()`). */
-  readonly lastChange: Date | null;
-}
-
-/** The system's semaphore limits (`semctl(IPC_INFO)`). */
-export interface SemaphoreLimits {
-  /** The most sets (semmni). */
-  readonly maxSets: number;
-  /** The most semaphores in a set (semmsl). */
-  readonly maxPerSet: number;
-  /** The most semaphores on the system (semmns). */
-  readonly maxTotal: number;
-  /** The most operations in one `semop` (semopm). */
-  readonly maxOpsPerCall: number;
-  /** The largest value (semvmx). */
-  readonly maxValue: number;
-}
+import type {
+  SemaphoreLimits,
+  SemaphoreOpOptions,
+  SemaphoreOpSyncOptions,
+  SemaphoreSetOpenOptions,
+  SemaphoreSetStatus,
+} from "./semaphore_set_types.ts";
+import type { IpcPermissionsChange } from "./types.ts";
 
 /**
  * A System V semaphore set: `count` semaphores (non-negative integers up to
@@ -167,7 +118,7 @@ export class SemaphoreSet {
 
   #count: number | undefined;
   #closed = false;
-  readonly #scratch: OpsScratch = newScratch();
+  readonly #scratch: OpsScratch = newOpsScratch();
   #timespec: Uint8Array | undefined;
   readonly #waits = new Set<SemWait>();
   readonly #spin = new AdaptiveSpin();
@@ -215,7 +166,7 @@ export class SemaphoreSet {
       : checkBoolean(o.handshake, "options.handshake");
     const timeout = o.timeout === undefined ? 5000 : checkTimeout(o.timeout, "options.timeout");
     const { semget } = libc();
-    const action = (verb: string) => `${verb} semaphore set with key ${formatKey(k)}`;
+    const action = (verb: string) => keyAction(SEMAPHORE_SET, verb, k);
     if (intent.create) {
       const id = semget(k, count, intent.flags | (k === IPC_PRIVATE ? 0 : IPC_EXCL));
       if (id !== -1) return SemaphoreSet.#initialise(id, k, count, initial);
@@ -398,7 +349,7 @@ export class SemaphoreSet {
     // It must wait (or it failed): from here on the wait keeps copies of its own.
     const ops = this.#scratch.ops.slice(0, encoded.count * 6);
     const nowait = nowaitNow.slice(0, encoded.count * 6);
-    const request = {
+    const request: SemRequest = {
       id: this.id,
       ops,
       nowait,
@@ -412,23 +363,7 @@ export class SemaphoreSet {
     };
     const failure = attemptError(request, errno, false);
     if (failure) throw failure;
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => wait.cancel(signal!.reason);
-      let cancelTimer = () => {};
-      request.settle = (error?: Error) => {
-        cancelTimer();
-        signal?.removeEventListener("abort", onAbort);
-        this.#waits.delete(wait);
-        if (error) reject(error);
-        else resolve();
-      };
-      const wait = new SemWait(request);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      // The kernel times a wait on a thread; a polled wait needs a timer.
-      cancelTimer = after(timeout + 5, () => wait.cancel(this.#timedOut(timeout)));
-      this.#waits.add(wait);
-      wait.start();
-    });
+    await waitForOps(request, signal, this.#waits);
   }
 
   /**
@@ -500,7 +435,7 @@ export class SemaphoreSet {
     const buffer = new Uint16Array(count);
     const bytes = new Uint8Array(buffer.buffer);
     if (libc().semctl(this.id, 0, GETALL, bytes) === -1) {
-      throw lastError("semctl", this.#context("read the values of semaphore set"));
+      throw lastError("semctl", objectContext(SEMAPHORE_SET, this.id, "read the values of"));
     }
     return Array.from(buffer);
   }
@@ -528,7 +463,7 @@ export class SemaphoreSet {
     setAll(
       this.id,
       initialValues(values, this.count),
-      this.#context("set the values of semaphore set"),
+      objectContext(SEMAPHORE_SET, this.id, "set the values of"),
     );
   }
 
@@ -646,9 +581,7 @@ export class SemaphoreSet {
   set(changes: IpcPermissionsChange): void {
     const ds = this.#statRaw();
     changePermissions(ds.sem_perm, changes);
-    if (libc().semctl(this.id, 0, IPC_SET, sysvLayouts().semid_ds.encode(ds)) === -1) {
-      throw lastError("semctl", this.#context("change semaphore set", { changes }));
-    }
+    writeStatus(SEMAPHORE_SET, this.id, ds, changes);
   }
 
   /**
@@ -671,9 +604,7 @@ export class SemaphoreSet {
    */
   remove(): void {
     this.#checkOpen("semctl", "remove semaphore set");
-    if (libc().semctl(this.id, 0, IPC_RMID, null) === -1) {
-      throw lastError("semctl", this.#context("remove semaphore set"));
-    }
+    removeObject(SEMAPHORE_SET, this.id);
   }
 
   /**
@@ -717,7 +648,7 @@ export class SemaphoreSet {
     const set = new SemaphoreSet(id, key, count);
     try {
       if (initial.some((v) => v !== 0)) {
-        setAll(id, initial, set.#context("initialise semaphore set"));
+        setAll(id, initial, objectContext(SEMAPHORE_SET, id, "initialise"));
       }
       // +1 then -1 (or -1 then +1 at semvmx) on semaphore 0, atomically: no change, but sem_otime.
       const first = initial[0] ?? 0;
@@ -766,121 +697,21 @@ export class SemaphoreSet {
     const i = checkSafeInteger(index, "index", 0, (this.#count ?? 65536) - 1);
     const r = libc().semctl_val(this.id, i, command, value);
     if (r === -1) {
-      throw lastError("semctl", this.#context(`${verb} semaphore ${i} of semaphore set`));
+      throw lastError("semctl", objectContext(SEMAPHORE_SET, this.id, `${verb} semaphore ${i} of`));
     }
     return r;
   }
 
-  #statRaw(): ReturnType<ReturnType<typeof sysvLayouts>["semid_ds"]["decode"]> {
+  #statRaw(): SemidDs {
     this.#checkOpen("semctl", "read the status of");
-    const layout = sysvLayouts().semid_ds;
-    const buffer = new Uint8Array(layout.size);
-    if (libc().semctl(this.id, 0, IPC_STAT, buffer) === -1) {
-      throw lastError("semctl", this.#context("read the status of semaphore set"));
-    }
-    return layout.decode(buffer);
-  }
-
-  #context(action: string, details: Record<string, unknown> = {}): CallContext {
-    return {
-      action: `${action} ${this.id}`,
-      details: { id: this.id, ...details },
-      reasons: SET_REASONS,
-    };
+    return readStatus(SEMAPHORE_SET, this.id);
   }
 
   #timedOut(timeout: number): DOMException {
-    return timeoutError(
-      `operate on semaphore set ${this.id}`,
-      `the operations could not be done within ${timeout} ms`,
-    );
+    return opTimedOut(this.id, timeout);
   }
 
   #opError(errno: number, timeout: number): ErrnoError {
-    return errnoError(errno, "semop", {
-      ...this.#context("operate on semaphore set", { timeout }),
-      reasons: {
-        ...SET_REASONS,
-        EAGAIN: "an operation with wait: false could not be done now",
-        EFBIG: "a semaphore index is past the end of the set",
-        E2BIG: "too many operations in one call (semopm)",
-        ERANGE: "a value would pass the largest a semaphore may hold (semvmx)",
-      },
-    });
+    return opError(this.id, errno, timeout);
   }
-}
-
-const SET_REASONS: Readonly<Record<string, string>> = {
-  EIDRM: "the semaphore set was removed",
-  EINVAL: "the semaphore set does not exist (it was removed)",
-  EACCES: "the set's mode does not let this process do that",
-  EPERM: "only the set's owner or creator (or a privileged process) may do that",
-};
-
-function newScratch(): OpsScratch {
-  const ops = nativeBuffer(64);
-  return { ops, view: new DataView(ops.buffer), nowait: nativeBuffer(64), recent: [] };
-}
-
-function openContext(action: string, key: number, count: number): CallContext {
-  return {
-    action,
-    details: { key, count },
-    reasons: {
-      ENOENT: "no semaphore set has this key (pass create: true to make one)",
-      EEXIST: "a semaphore set with this key exists already",
-      EACCES: "the set's mode does not let this process use it",
-      EINVAL: `the set exists with fewer semaphores than ${count}, or ${count} is past semmsl`,
-      ENOSPC: "the system's limit of semaphores (semmni or semmns) is reached",
-    },
-  };
-}
-
-/** Checks initial values: one number for all, or one per semaphore. */
-function initialValues(value: unknown, count: number): number[] {
-  const max = semaphoreMax();
-  if (value === undefined) return new Array(count).fill(0);
-  if (typeof value === "number") {
-    return new Array(count).fill(checkSafeInteger(value, "options.initial", 0, max));
-  }
-  if (!Array.isArray(value)) {
-    throw new TypeError(
-      `values must be a number or an array of ${count} numbers: got ${typeof value}`,
-    );
-  }
-  if (value.length !== count) {
-    throw new RangeError(`values must number ${count}, one per semaphore: got ${value.length}`);
-  }
-  return value.map((v, i) => checkSafeInteger(v, `values[${i}]`, 0, max));
-}
-
-function setAll(id: number, values: readonly number[], context: CallContext): void {
-  const bytes = new Uint8Array(new Uint16Array(values).buffer);
-  if (libc().semctl(id, 0, SETALL, bytes) === -1) throw lastError("semctl", context);
-}
-
-let cachedLimits: SemaphoreLimits | undefined;
-
-function semaphoreMax(): number {
-  return (cachedLimits ??= readSemaphoreLimits()).maxValue;
-}
-
-function operationsMax(): number {
-  return (cachedLimits ??= readSemaphoreLimits()).maxOpsPerCall;
-}
-
-function readSemaphoreLimits(): SemaphoreLimits {
-  const layout = sysvLayouts().seminfo;
-  const buffer = new Uint8Array(layout.size);
-  if (libc().semctl(0, 0, IPC_INFO, buffer) === -1) {
-    throw lastError("semctl", { action: "read the semaphore limits" });
-  }
-  const info = layout.decode(buffer);
-  return {
-    maxSets: info.semmni,
-    maxPerSet: info.semmsl,
-    maxTotal: info.semmns,
-    maxOpsPerCall: info.semopm,
-    maxValue: info.semvmx,
-  };
 }

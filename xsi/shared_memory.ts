@@ -5,12 +5,19 @@
  * @module
  */
 
-import { sysvLayouts } from "../endian/libc_sysv.ts";
+import { type ShmidDs, sysvLayouts } from "../endian/libc_sysv.ts";
 import { checkKey, checkNonNegativeInt32, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
-import { type CallContext, lastError, libc } from "../ipc/_libc.ts";
+import { lastError, libc } from "../ipc/_libc.ts";
 import { changePermissions, closedError, dateOf, openIntent, permissionsOf } from "./_common.ts";
-import { IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, SHM_DEST, SHM_LOCKED } from "./constants.ts";
-import { formatKey } from "./key.ts";
+import {
+  keyAction,
+  type ObjectKind,
+  readLimits,
+  readStatus,
+  removeObject,
+  writeStatus,
+} from "./_control.ts";
+import { SHM_DEST, SHM_LOCKED } from "./constants.ts";
 import {
   SharedMemoryAttachment,
   type SharedMemoryAttachOptions,
@@ -60,6 +67,20 @@ export interface SharedMemoryLimits {
   /** The most shared memory in all, in pages (shmall). */
   readonly maxTotalPages: bigint;
 }
+
+/** Shared memory segments, for the control calls and the context of every error of a segment. */
+const SHARED_MEMORY: ObjectKind<ShmidDs> = {
+  noun: "shared memory segment",
+  syscall: "shmctl",
+  reasons: {
+    EIDRM: "the segment was removed",
+    EINVAL: "the segment does not exist (it was removed and its last attachment went)",
+    EACCES: "the segment's mode does not let this process do that",
+    EPERM: "only the segment's owner or creator (or a privileged process) may do that",
+  },
+  layout: () => sysvLayouts().shmid_ds,
+  control: (id, command, buffer) => libc().shmctl(id, command, buffer),
+};
 
 /**
  * A System V shared memory segment: bytes that every process attaching it
@@ -133,9 +154,7 @@ export class SharedMemory {
     const id = libc().shmget(k, BigInt(size), intent.flags);
     if (id === -1) {
       throw lastError("shmget", {
-        action: `${intent.create ? "create" : "open"} shared memory segment with key ${
-          formatKey(k)
-        }`,
+        action: keyAction(SHARED_MEMORY, intent.create ? "create" : "open", k),
         details: { key: k, size, flags: intent.flags },
         reasons: {
           ENOENT: "no segment has this key (pass create: true and a size to make one)",
@@ -190,12 +209,7 @@ export class SharedMemory {
    * ```
    */
   static limits(): SharedMemoryLimits {
-    const layout = sysvLayouts().shminfo;
-    const buffer = new Uint8Array(Math.max(layout.size, sysvLayouts().shmid_ds.size));
-    if (libc().shmctl(0, IPC_INFO, buffer) === -1) {
-      throw lastError("shmctl", { action: "read the shared memory limits" });
-    }
-    const info = layout.decode(buffer);
+    const info = readLimits(SHARED_MEMORY, sysvLayouts().shminfo, "shared memory");
     return {
       maxSize: info.shmmax,
       minSize: info.shmmin,
@@ -300,9 +314,7 @@ export class SharedMemory {
   set(changes: IpcPermissionsChange): void {
     const ds = this.#statRaw();
     changePermissions(ds.shm_perm, changes);
-    if (libc().shmctl(this.id, IPC_SET, sysvLayouts().shmid_ds.encode(ds)) === -1) {
-      throw lastError("shmctl", this.#context("change shared memory segment", { changes }));
-    }
+    writeStatus(SHARED_MEMORY, this.id, ds, changes);
   }
 
   /**
@@ -326,9 +338,7 @@ export class SharedMemory {
    */
   remove(): void {
     this.#checkOpen("shmctl", "remove");
-    if (libc().shmctl(this.id, IPC_RMID, null) === -1) {
-      throw lastError("shmctl", this.#context("remove shared memory segment"));
-    }
+    removeObject(SHARED_MEMORY, this.id);
   }
 
   /**
@@ -364,26 +374,8 @@ export class SharedMemory {
     if (this.#closed) throw closedError(syscall, `${verb} shared memory segment ${this.id}`);
   }
 
-  #statRaw(): ReturnType<ReturnType<typeof sysvLayouts>["shmid_ds"]["decode"]> {
+  #statRaw(): ShmidDs {
     this.#checkOpen("shmctl", "read the status of");
-    const layout = sysvLayouts().shmid_ds;
-    const buffer = new Uint8Array(layout.size);
-    if (libc().shmctl(this.id, IPC_STAT, buffer) === -1) {
-      throw lastError("shmctl", this.#context("read the status of shared memory segment"));
-    }
-    return layout.decode(buffer);
-  }
-
-  #context(action: string, details: Record<string, unknown> = {}): CallContext {
-    return {
-      action: `${action} ${this.id}`,
-      details: { id: this.id, ...details },
-      reasons: {
-        EIDRM: "the segment was removed",
-        EINVAL: "the segment does not exist (it was removed and its last attachment went)",
-        EACCES: "the segment's mode does not let this process do that",
-        EPERM: "only the segment's owner or creator (or a privileged process) may do that",
-      },
-    };
+    return readStatus(SHARED_MEMORY, this.id);
   }
 }
