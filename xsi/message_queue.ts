@@ -622,7 +622,7 @@ export class MessageQueue {
    * ```
    */
   remove(): void {
-    this.#checkOpen("msgctl", "remove message queue");
+    this.#checkOpen("msgctl", "remove");
     removeObject(MESSAGE_QUEUE, this.id);
   }
 
@@ -668,7 +668,7 @@ export class MessageQueue {
   }
 
   #statRaw(): MsqidDs {
-    this.#checkOpen("msgctl", "read the status of message queue");
+    this.#checkOpen("msgctl", "read the status of");
     return readStatus(MESSAGE_QUEUE, this.id);
   }
 

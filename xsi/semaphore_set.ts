@@ -603,7 +603,7 @@ export class SemaphoreSet {
    * ```
    */
   remove(): void {
-    this.#checkOpen("semctl", "remove semaphore set");
+    this.#checkOpen("semctl", "remove");
     removeObject(SEMAPHORE_SET, this.id);
   }
 

@@ -324,6 +324,19 @@ test("MessageQueue.close() rejects pending receives with EBADF and ends for awai
   assert.deepEqual(seen, [1]);
   assert.throws(() => queue.sendSync(1, enc("x")), { code: "EBADF" });
   await assert.rejects(queue.receive(), { code: "EBADF" });
+  // The object is named once: "remove message queue 7", not "remove message queue message queue 7".
+  for (
+    const [call, action] of [[() => queue.remove(), "remove"], [
+      () => queue.stat(),
+      "read the status of",
+    ]] as const
+  ) {
+    assert.throws(call, (e: unknown) => {
+      assert.ok(e instanceof ErrnoError && e.code === "EBADF");
+      assert.match(e.message, new RegExp(`^Cannot ${action} message queue ${queue.id}: `));
+      return true;
+    });
+  }
   assert.equal(threadsInUse(), 0);
 });
 

@@ -257,6 +257,12 @@ test(
     other.close();
     await assert.rejects(waiting, { code: "EBADF" });
     assert.throws(() => other.opSync({ index: 0, delta: 1 }), { code: "EBADF" });
+    assert.throws(
+      () => other.remove(),
+      (e: unknown) =>
+        e instanceof ErrnoError && e.code === "EBADF" &&
+        e.message.startsWith(`Cannot remove semaphore set ${other.id}: `),
+    );
     assert.equal(threadsInUse(), 0);
   },
   { peers: [peers.ipcs] },
