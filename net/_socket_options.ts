@@ -9,6 +9,8 @@
 import { lastError, libc } from "../ipc/_libc.ts";
 import {
   checkBoolean,
+  checkBytes,
+  checkInt32,
   checkOptions,
   checkSafeInteger,
   checkUint32,
@@ -401,6 +403,61 @@ export function writeRaw(
       },
     });
   }
+}
+
+/**
+ * Reads any option as raw bytes: the `getRawOption` of every socket class
+ * and `getSocketOptionRaw`. The arguments are checked first.
+ *
+ * @param fd The socket's fd (checked or known open).
+ * @param level The level.
+ * @param name The option's number.
+ * @param size Room for the value, in bytes, in [0, 65536].
+ * @param subject The socket, for messages (undefined: `socket <fd>`).
+ * @returns The bytes the kernel wrote.
+ */
+export function readRawOption(
+  fd: number,
+  level: number,
+  name: number,
+  size: number,
+  subject: string | undefined,
+): Uint8Array {
+  return readRaw(
+    fd,
+    checkInt32(level, "level"),
+    checkInt32(name, "name"),
+    checkSafeInteger(size, "size", 0, 65536),
+    subject,
+    `option ${name} at level ${level}`,
+  );
+}
+
+/**
+ * Sets any option from raw bytes: the `setRawOption` of every socket class
+ * and `setSocketOptionRaw`. The arguments are checked first.
+ *
+ * @param fd The socket's fd (checked or known open).
+ * @param level The level.
+ * @param name The option's number.
+ * @param value The bytes.
+ * @param subject The socket, for messages (undefined: `socket <fd>`).
+ */
+export function writeRawOption(
+  fd: number,
+  level: number,
+  name: number,
+  value: Uint8Array,
+  subject: string | undefined,
+): void {
+  writeRaw(
+    fd,
+    checkInt32(level, "level"),
+    checkInt32(name, "name"),
+    checkBytes(value, "value"),
+    subject,
+    `option ${name} at level ${level}`,
+  );
 }
 
 /**

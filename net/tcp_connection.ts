@@ -10,14 +10,15 @@
 import { errnoError, type Libc, libc } from "../ipc/_libc.ts";
 import { ErrnoError } from "../ipc/errno.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
-import { BriefWait, forget, isWatched, waitFor, waitForSync } from "../ipc/_poller.ts";
-import { checkBytes, checkFd, checkInt32, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
+import { BriefWait, forget, waitFor, waitForSync } from "../ipc/_poller.ts";
+import { checkBytes, checkFd, checkOptions } from "../ipc/_checks.ts";
 import { type AddressFamily, type AddressLike, SocketAddress } from "./address.ts";
 import {
   asyncSignal,
   bindSocket,
   closedError,
   closeQuietly,
+  closeSocket,
   deadlineOf,
   EAGAIN,
   EINPROGRESS,
@@ -47,7 +48,7 @@ import type {
   SocketOptionValues,
   WritableSocketOption,
 } from "./socket_options.ts";
-import { readOption, readRaw, writeOption, writeRaw } from "./_socket_options.ts";
+import { readOption, readRawOption, writeOption, writeRawOption } from "./_socket_options.ts";
 import { tcpAccess } from "./_tcp.ts";
 
 /** Options of {@linkcode TcpConnection.connect} and {@linkcode TcpConnection.connectSync}. */
@@ -581,14 +582,8 @@ export class TcpConnection {
    * @throws {ErrnoError} If `getsockopt` fails.
    */
   getRawOption(level: number, name: number, size = 4): Uint8Array {
-    return readRaw(
-      this.#open("getsockopt", "read an option of"),
-      checkInt32(level, "level"),
-      checkInt32(name, "name"),
-      checkSafeInteger(size, "size", 0, 65536),
-      this.#what(),
-      `option ${name} at level ${level}`,
-    );
+    const fd = this.#open("getsockopt", "read an option of");
+    return readRawOption(fd, level, name, size, this.#what());
   }
 
   /**
@@ -600,14 +595,8 @@ export class TcpConnection {
    * @throws {ErrnoError} If `setsockopt` fails.
    */
   setRawOption(level: number, name: number, value: Uint8Array): void {
-    writeRaw(
-      this.#open("setsockopt", "set an option of"),
-      checkInt32(level, "level"),
-      checkInt32(name, "name"),
-      checkBytes(value, "value"),
-      this.#what(),
-      `option ${name} at level ${level}`,
-    );
+    const fd = this.#open("setsockopt", "set an option of");
+    writeRawOption(fd, level, name, value, this.#what());
   }
 
   /**
@@ -618,9 +607,7 @@ export class TcpConnection {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    if (isWatched(fd)) forget(fd, closedError("recv", `use ${this.#what()}`));
-    // Linux releases the fd even when close fails (EINTR, EIO): never retry.
-    libc().close(fd);
+    closeSocket(fd, "recv", () => `use ${this.#what()}`);
   }
 
   /** Closes the connection: `using connection = ...` closes it at the end of the scope. */

@@ -8,15 +8,8 @@
  */
 
 import { type Libc, libc } from "../ipc/_libc.ts";
-import { BriefWait, forget, isWatched, waitFor } from "../ipc/_poller.ts";
-import {
-  checkBoolean,
-  checkBytes,
-  checkFd,
-  checkInt32,
-  checkOptions,
-  checkSafeInteger,
-} from "../ipc/_checks.ts";
+import { BriefWait, waitFor } from "../ipc/_poller.ts";
+import { checkBoolean, checkFd, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
 import type { AddressFamily, AddressLike, SocketAddress } from "./address.ts";
 import {
@@ -27,6 +20,7 @@ import {
   bindSocket,
   closedError,
   closeQuietly,
+  closeSocket,
   deadlineOf,
   EAGAIN,
   EINTR,
@@ -47,7 +41,7 @@ import type {
   SocketOptionValues,
   WritableSocketOption,
 } from "./socket_options.ts";
-import { readOption, readRaw, writeOption, writeRaw } from "./_socket_options.ts";
+import { readOption, readRawOption, writeOption, writeRawOption } from "./_socket_options.ts";
 import type { TcpConnection, TimeoutOptions } from "./tcp_connection.ts";
 import "./tcp_connection.ts";
 import { tcpAccess } from "./_tcp.ts";
@@ -364,14 +358,8 @@ export class TcpListener {
    * @throws {ErrnoError} If `getsockopt` fails.
    */
   getRawOption(level: number, name: number, size = 4): Uint8Array {
-    return readRaw(
-      this.#open("getsockopt", "read an option of"),
-      checkInt32(level, "level"),
-      checkInt32(name, "name"),
-      checkSafeInteger(size, "size", 0, 65536),
-      this.#what(),
-      `option ${name} at level ${level}`,
-    );
+    const fd = this.#open("getsockopt", "read an option of");
+    return readRawOption(fd, level, name, size, this.#what());
   }
 
   /**
@@ -383,14 +371,8 @@ export class TcpListener {
    * @throws {ErrnoError} If `setsockopt` fails.
    */
   setRawOption(level: number, name: number, value: Uint8Array): void {
-    writeRaw(
-      this.#open("setsockopt", "set an option of"),
-      checkInt32(level, "level"),
-      checkInt32(name, "name"),
-      checkBytes(value, "value"),
-      this.#what(),
-      `option ${name} at level ${level}`,
-    );
+    const fd = this.#open("setsockopt", "set an option of");
+    writeRawOption(fd, level, name, value, this.#what());
   }
 
   /**
@@ -402,8 +384,7 @@ export class TcpListener {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    if (isWatched(fd)) forget(fd, closedError("accept4", `accept on ${this.#what()}`));
-    libc().close(fd);
+    closeSocket(fd, "accept4", () => `accept on ${this.#what()}`);
   }
 
   /** Closes the listener: `using listener = ...` closes it at the end of the scope. */

@@ -9,14 +9,8 @@
  */
 
 import { type Libc, libc } from "../ipc/_libc.ts";
-import { BriefWait, forget, isWatched, waitFor } from "../ipc/_poller.ts";
-import {
-  checkBoolean,
-  checkBytes,
-  checkInt32,
-  checkOptions,
-  checkSafeInteger,
-} from "../ipc/_checks.ts";
+import { BriefWait, waitFor } from "../ipc/_poller.ts";
+import { checkBoolean, checkInt32, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
 import { errnoCode, ErrnoError } from "../ipc/errno.ts";
 import { type AddressFamily, type AddressLike, SocketAddress } from "./address.ts";
 import {
@@ -28,6 +22,7 @@ import {
   checkFamily,
   closedError,
   closeQuietly,
+  closeSocket,
   deadlineOf,
   EAGAIN,
   EINTR,
@@ -52,7 +47,7 @@ import type {
   SocketOptionValues,
   WritableSocketOption,
 } from "./socket_options.ts";
-import { readOption, readRaw, writeOption, writeRaw } from "./_socket_options.ts";
+import { readOption, readRawOption, writeOption, writeRawOption } from "./_socket_options.ts";
 
 /** Options of {@linkcode UdpSocket} and {@linkcode UdpSocket.bind}, applied before binding. */
 export interface UdpSocketOptions {
@@ -730,14 +725,8 @@ export class UdpSocket {
    * @throws {ErrnoError} If `getsockopt` fails.
    */
   getRawOption(level: number, name: number, size = 4): Uint8Array {
-    return readRaw(
-      this.#open("getsockopt", "read an option of"),
-      checkInt32(level, "level"),
-      checkInt32(name, "name"),
-      checkSafeInteger(size, "size", 0, 65536),
-      this.#what(),
-      `option ${name} at level ${level}`,
-    );
+    const fd = this.#open("getsockopt", "read an option of");
+    return readRawOption(fd, level, name, size, this.#what());
   }
 
   /**
@@ -749,14 +738,8 @@ export class UdpSocket {
    * @throws {ErrnoError} If `setsockopt` fails.
    */
   setRawOption(level: number, name: number, value: Uint8Array): void {
-    writeRaw(
-      this.#open("setsockopt", "set an option of"),
-      checkInt32(level, "level"),
-      checkInt32(name, "name"),
-      checkBytes(value, "value"),
-      this.#what(),
-      `option ${name} at level ${level}`,
-    );
+    const fd = this.#open("setsockopt", "set an option of");
+    writeRawOption(fd, level, name, value, this.#what());
   }
 
   // ---- lifetime ---------------------------------------------------------------
@@ -770,8 +753,7 @@ export class UdpSocket {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    if (isWatched(fd)) forget(fd, closedError("recvfrom", `receive on ${this.#what()}`));
-    libc().close(fd);
+    closeSocket(fd, "recvfrom", () => `receive on ${this.#what()}`);
   }
 
   /** Closes the socket: `using socket = ...` closes it at the end of the scope. */
