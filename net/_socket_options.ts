@@ -20,7 +20,7 @@ import { netLayouts } from "../endian/libc_net.ts";
 import { posixLayouts } from "../endian/libc_posix.ts";
 import { hostByteOrder } from "../endian/byte_order.ts";
 import { checkInterfaceName } from "./_checks.ts";
-import { addressFamily, inetNtop, inetPton } from "./address.ts";
+import { addressFamily, inetNtop, inetPton } from "./inet.ts";
 import { interfaceIndex } from "./interfaces.ts";
 import * as c from "./constants.ts";
 import type { SocketAddress } from "./address.ts";

@@ -25,6 +25,7 @@
 
 export * from "./constants.ts";
 export * from "./address.ts";
+export * from "./inet.ts";
 export * from "./interfaces.ts";
 export * from "./socket_options.ts";
 export * from "./udp_socket.ts";
