@@ -28,6 +28,7 @@ export * from "./address.ts";
 export * from "./inet.ts";
 export * from "./interfaces.ts";
 export * from "./socket_options.ts";
+export * from "./udp_options.ts";
 export * from "./udp_socket.ts";
 export * from "./tcp_listener.ts";
 export * from "./tcp_connection.ts";
