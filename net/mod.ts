@@ -30,6 +30,7 @@ export * from "./interfaces.ts";
 export * from "./socket_options.ts";
 export * from "./udp_options.ts";
 export * from "./udp_socket.ts";
+export * from "./tcp_options.ts";
 export * from "./tcp_listener.ts";
 export * from "./tcp_connection.ts";
 export * from "./process_pool.ts";

@@ -11,7 +11,7 @@ import { type Libc, libc } from "../ipc/_libc.ts";
 import { BriefWait, waitFor } from "../ipc/_poller.ts";
 import { checkBoolean, checkFd, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
-import type { AddressFamily, AddressLike, SocketAddress } from "./address.ts";
+import type { AddressLike, SocketAddress } from "./address.ts";
 import {
   addressBuffer,
   addressLength,
@@ -42,37 +42,10 @@ import type {
   WritableSocketOption,
 } from "./socket_options.ts";
 import { readOption, readRawOption, writeOption, writeRawOption } from "./_socket_options.ts";
-import type { TcpConnection, TimeoutOptions } from "./tcp_connection.ts";
+import type { TcpConnection } from "./tcp_connection.ts";
+import type { AcceptOptions, TcpListenOptions, TimeoutOptions } from "./tcp_options.ts";
 import "./tcp_connection.ts";
 import { tcpAccess } from "./_tcp.ts";
-
-/** Options of {@linkcode TcpListener.listen}, applied before binding. */
-export interface TcpListenOptions {
-  /** The address family when the address is only `{ port }`. Default: `"ipv4"`. */
-  readonly family?: AddressFamily;
-  /** The most connections the kernel queues before `accept` takes them. Default: `SOMAXCONN` (capped by `net.core.somaxconn`). */
-  readonly backlog?: number;
-  /** `SO_REUSEADDR`: bind even while old connections on the port linger in TIME_WAIT. Default: true, as servers want. */
-  readonly reuseAddress?: boolean;
-  /** `SO_REUSEPORT`: several listeners on one port, the kernel balancing connections across them. */
-  readonly reusePort?: boolean;
-  /** `IPV6_V6ONLY`, for IPv6 listeners: refuse IPv4 clients. */
-  readonly ipv6Only?: boolean;
-  /** `TCP_NODELAY` for every accepted connection (Linux copies it from the listener). */
-  readonly noDelay?: boolean;
-  /** `SO_RCVBUF` in bytes, for the listener and the connections it accepts. */
-  readonly receiveBufferSize?: number;
-  /** `SO_SNDBUF` in bytes, for the listener and the connections it accepts. */
-  readonly sendBufferSize?: number;
-}
-
-/** Options of {@linkcode TcpListener.accept}. */
-export interface AcceptOptions {
-  /** Cancels the wait: the call rejects with the signal's reason, and no connection is taken. */
-  readonly signal?: AbortSignal;
-  /** Gives up after this many ms: a `TimeoutError` DOMException. */
-  readonly timeout?: number;
-}
 
 /** Errors of accept that mean "this connection went away, try the next" (accept(2)). */
 const retryable = new Set([
