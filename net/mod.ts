@@ -33,5 +33,6 @@ export * from "./udp_socket.ts";
 export * from "./tcp_options.ts";
 export * from "./tcp_listener.ts";
 export * from "./tcp_connection.ts";
+export * from "./pool_options.ts";
 export * from "./process_pool.ts";
 export * from "./pool_worker.ts";
