@@ -18,7 +18,7 @@ import {
 } from "./constants.ts";
 import { checkGroupAddress, groupSourceReq, ipv4Interface, ipv6Interface } from "./_membership.ts";
 import { writeOption, writeRaw } from "./_socket_options.ts";
-import type { GroupOptions } from "./udp_options.ts";
+import type { GroupOptions } from "./udp_socket_types.ts";
 
 /**
  * Joins or leaves a multicast group on socket `fd`.

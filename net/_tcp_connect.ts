@@ -23,7 +23,7 @@ import { SOCK_NONBLOCK, SOCK_STREAM } from "./constants.ts";
 import { readOption, writeOption } from "./_socket_options.ts";
 import { tcpAccess } from "./_tcp.ts";
 import type { TcpConnection } from "./tcp_connection.ts";
-import type { TcpConnectOptions } from "./tcp_options.ts";
+import type { TcpConnectOptions } from "./tcp_types.ts";
 
 /** Opens a non-blocking socket, sets options, binds, and starts connecting. */
 export function startConnect(

@@ -19,7 +19,7 @@ import { sizeOf } from "./_socket.ts";
 import { errnoCode, ErrnoError } from "../ipc/errno.ts";
 import type { SocketAddress } from "./address.ts";
 import { EAGAIN, errnoCallError } from "./_socket.ts";
-import type { ReceiveOptions, SendOptions, UdpSocketOptions } from "./udp_options.ts";
+import type { ReceiveOptions, SendOptions, UdpSocketOptions } from "./udp_socket_types.ts";
 import type { UdpSocket } from "./udp_socket.ts";
 
 /** The largest UDP payload (65535 minus the IPv4 and UDP headers). */

@@ -24,7 +24,7 @@ import type {
   PoolSlot,
   PoolSlotState,
   ProcessPoolOptions,
-} from "./pool_options.ts";
+} from "./process_pool_types.ts";
 
 /** Clears O_NONBLOCK on the listening socket's open file description (shared with the workers). */
 function makeBlocking(fd: number): void {

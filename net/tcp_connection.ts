@@ -39,12 +39,7 @@ import type {
 import { readOption, readRawOption, writeOption, writeRawOption } from "./_socket_options.ts";
 import { tcpAccess } from "./_tcp.ts";
 import { connected, finishConnect, startConnect } from "./_tcp_connect.ts";
-import type {
-  ShutdownHow,
-  TcpConnectOptions,
-  TcpIoOptions,
-  TimeoutOptions,
-} from "./tcp_options.ts";
+import type { ShutdownHow, TcpConnectOptions, TcpIoOptions, TimeoutOptions } from "./tcp_types.ts";
 
 /** Largest count passed to one recv or send: the kernel's own limit. */
 const MAX_IO = 0x7ffff000;

@@ -43,7 +43,7 @@ import type {
 } from "./socket_options.ts";
 import { readOption, readRawOption, writeOption, writeRawOption } from "./_socket_options.ts";
 import type { TcpConnection } from "./tcp_connection.ts";
-import type { AcceptOptions, TcpListenOptions, TimeoutOptions } from "./tcp_options.ts";
+import type { AcceptOptions, TcpListenOptions, TimeoutOptions } from "./tcp_types.ts";
 import "./tcp_connection.ts";
 import { tcpAccess } from "./_tcp.ts";
 

@@ -54,7 +54,7 @@ import type {
   ReceiveOptions,
   SendOptions,
   UdpSocketOptions,
-} from "./udp_options.ts";
+} from "./udp_socket_types.ts";
 import type {
   InterfaceRef,
   ReadableSocketOption,

@@ -1,6 +1,6 @@
 /**
- * The options of TCP calls: listening and accepting, connecting, reads and
- * writes, and shutdown.
+ * The types of TCP listeners and connections: the options of listening,
+ * accepting, connecting, reads and writes, and the directions of a shutdown.
  *
  * @module
  */

@@ -1,5 +1,6 @@
 /**
- * The options of a process pool, and the scoreboard it reports.
+ * The types of process pools: the options of one, and the scoreboard it
+ * reports.
  *
  * @module
  */

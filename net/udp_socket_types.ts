@@ -1,6 +1,6 @@
 /**
- * The options and results of UDP sockets: the socket options set when one
- * is created, sends and receives (records through an `endian` layout), the
+ * The types of UDP sockets: the socket options set when one is created, the
+ * options of sends and receives (records through an `endian` layout), the
  * datagram a receive gives, and the options of multicast joins.
  *
  * @module
