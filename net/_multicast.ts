@@ -16,15 +16,9 @@ import {
   MCAST_JOIN_SOURCE_GROUP,
   MCAST_LEAVE_SOURCE_GROUP,
 } from "./constants.ts";
-import {
-  checkGroupAddress,
-  groupSourceReq,
-  ipv4Interface,
-  ipv6Interface,
-  writeOption,
-  writeRaw,
-} from "./_socket_options.ts";
-import type { GroupOptions } from "./udp_socket.ts";
+import { checkGroupAddress, groupSourceReq, ipv4Interface, ipv6Interface } from "./_membership.ts";
+import { writeOption, writeRaw } from "./_socket_options.ts";
+import type { GroupOptions } from "./udp_socket_types.ts";
 
 /**
  * Joins or leaves a multicast group on socket `fd`.

@@ -13,7 +13,7 @@
  */
 
 import { errnoError, lastErrno, lastError, libc } from "../ipc/_libc.ts";
-import { waitForSync } from "../ipc/_poller.ts";
+import { forget, isWatched, waitForSync } from "../ipc/_poller.ts";
 import { checkAbortSignal, checkTimeout } from "../ipc/_checks.ts";
 import { ErrnoError } from "../ipc/errno.ts";
 import { type AddressFamily, type AddressLike, SocketAddress } from "./address.ts";
@@ -161,6 +161,20 @@ export function closeQuietly(fd: number): void {
 /** The error of a call on a closed socket. */
 export function closedError(syscall: string, action: string): ErrnoError {
   return new ErrnoError(EBADF, { syscall, action, reason: "the socket is closed" });
+}
+
+/**
+ * Closes the fd of a socket handle: ends the waits on it first (they reject
+ * with EBADF, "the socket is closed"), then `close`. Linux releases the fd
+ * even when close fails (EINTR, EIO): never retry.
+ *
+ * @param fd The fd, already marked closed in its handle.
+ * @param syscall The call the pending waits were for, for their error.
+ * @param action What they were doing, for their error (called only if something waits).
+ */
+export function closeSocket(fd: number, syscall: string, action: () => string): void {
+  if (isWatched(fd)) forget(fd, closedError(syscall, action()));
+  libc().close(fd);
 }
 
 /** The error of a failed call, errno read at once. */

@@ -1,7 +1,7 @@
 /**
- * The private link between the TCP listener and connections: how a
- * listener wraps an accepted fd whose peer it already knows. Filled in by
- * `tcp_connection.ts` when it loads.
+ * The private link between TCP connections and the code that makes them:
+ * how a listener (or a connect) wraps a connected fd whose peer it already
+ * knows. Filled in by `tcp_connection.ts` when it loads.
  *
  * @module
  */
@@ -11,7 +11,7 @@ import type { TcpConnection } from "./tcp_connection.ts";
 
 /** What the listener needs from `TcpConnection` and cannot get publicly. */
 export interface TcpAccess {
-  /** Wraps a connected, O_NONBLOCK fd whose peer is known. */
+  /** Wraps a connected fd whose peer is known (accept, connect). */
   adopt(fd: number, peer: SocketAddress): TcpConnection;
 }
 

@@ -1,6 +1,8 @@
 /**
- * The private side of UDP sockets: the receive buffer shared by every
- * socket, and the checks of send payloads and receive options.
+ * The private side of UDP sockets: the socket options set at creation, the
+ * receive buffer shared by every socket, the checks of send payloads and
+ * receive options, what a receive returns, and the errors of sends and
+ * receives.
  *
  * @module
  */
@@ -14,7 +16,11 @@ import {
 } from "../ipc/_checks.ts";
 import { MSG_TRUNC } from "./constants.ts";
 import { sizeOf } from "./_socket.ts";
-import type { ReceiveOptions, SendOptions } from "./udp_socket.ts";
+import { errnoCode, ErrnoError } from "../ipc/errno.ts";
+import type { SocketAddress } from "./address.ts";
+import { EAGAIN, errnoCallError } from "./_socket.ts";
+import type { ReceiveOptions, SendOptions, UdpSocketOptions } from "./udp_socket_types.ts";
+import type { UdpSocket } from "./udp_socket.ts";
 
 /** The largest UDP payload (65535 minus the IPv4 and UDP headers). */
 export const MAX_UDP_PAYLOAD = 65507;
@@ -98,4 +104,125 @@ export function receiveArgs(options: ReceiveOptions<unknown> | undefined): Recei
   args.flags = flags;
   args.allowTruncated = allow;
   return args;
+}
+
+/**
+ * What a receive returns of a datagram of `size` bytes received into
+ * `buffer` (truncation already checked): a copy of its bytes, a view of the
+ * caller's buffer, or the record decoded with `options.layout`.
+ */
+export function receivedPayload<V>(
+  buffer: Uint8Array,
+  size: number,
+  from: SocketAddress | undefined,
+  options: ReceiveOptions<V> | undefined,
+): V {
+  const kept = size > buffer.length ? buffer.length : size;
+  if (options === undefined) return buffer.slice(0, kept) as V;
+  const layout = options.layout;
+  if (layout !== undefined) {
+    try {
+      return layout.decode(buffer.subarray(0, kept));
+    } catch (error) {
+      throw new RangeError(
+        `Cannot decode the ${size}-byte datagram${from ? ` from ${from}` : ""} as ${layout.name}: ${
+          (error as Error).message
+        }`,
+        { cause: error },
+      );
+    }
+  }
+  return (options.buffer !== undefined ? buffer.subarray(0, kept) : buffer.slice(0, kept)) as V;
+}
+
+/** The error of a datagram longer than the buffer, without `allowTruncated` (EMSGSIZE). */
+export function truncatedError(
+  size: number,
+  bufferSize: number,
+  from: SocketAddress | undefined,
+  what: string,
+): ErrnoError {
+  return new ErrnoError(90, {
+    syscall: "recvfrom",
+    action: `receive a datagram${from ? ` from ${from}` : ""} on ${what}`,
+    reason:
+      `it was ${size} bytes, more than the ${bufferSize}-byte buffer; its tail is lost (pass a larger buffer or maxSize, or allowTruncated)`,
+    details: { size, bufferSize, from: from && String(from) },
+  });
+}
+
+/** The error of a failed send of `size` bytes from socket `what` (to `to`, or to its peer). */
+export function sendError(
+  errno: number,
+  to: SocketAddress | undefined,
+  size: number,
+  what: string,
+): ErrnoError {
+  const reasons: Record<string, string> = {
+    EACCES: "it is a broadcast address and SO_BROADCAST is off (set options.broadcast)",
+    EMSGSIZE: `the ${size}-byte datagram is too long for the socket or the path`,
+    EDESTADDRREQ: "the socket is not connected: give an address (sendTo)",
+    ECONNREFUSED: "the peer refused an earlier datagram (nothing listens on its port)",
+  };
+  return new ErrnoError(errno, {
+    syscall: to ? "sendto" : "send",
+    action: `send a datagram${to ? ` to ${to}` : ""} from ${what}`,
+    reason: reasons[errnoCode(errno)],
+    details: { to: to && String(to), size },
+  });
+}
+
+/** The error of a failed receive on socket `what`, connected to `remote` or not. */
+export function receiveError(
+  errno: number,
+  what: string,
+  remote: SocketAddress | undefined,
+): ErrnoError {
+  if (errno === EAGAIN) {
+    return new ErrnoError(errno, {
+      syscall: "recvfrom",
+      action: `receive on ${what}`,
+      reason: "nothing came within the socket's SO_RCVTIMEO",
+    });
+  }
+  const error = errnoCallError(errno, "recvfrom", `receive on ${what}`);
+  if (error.code === "ECONNREFUSED" && remote) {
+    return new ErrnoError(errno, {
+      syscall: "recvfrom",
+      action: `receive on ${what}`,
+      reason: `the peer ${remote} refused an earlier datagram (nothing listens on its port)`,
+    });
+  }
+  return error;
+}
+
+/** Sets the socket options of {@linkcode UdpSocketOptions} on a new socket, before any bind. */
+export function applyOptions(socket: UdpSocket, o: UdpSocketOptions): void {
+  if (o.reuseAddress !== undefined) socket.setOption("SO_REUSEADDR", o.reuseAddress);
+  if (o.reusePort !== undefined) socket.setOption("SO_REUSEPORT", o.reusePort);
+  if (o.broadcast !== undefined) socket.setOption("SO_BROADCAST", o.broadcast);
+  if (o.ipv6Only !== undefined) {
+    if (socket.family !== "ipv6") {
+      throw new TypeError("options.ipv6Only applies to IPv6 sockets only");
+    }
+    socket.setOption("IPV6_V6ONLY", o.ipv6Only);
+  }
+  if (o.receiveBufferSize !== undefined) socket.setOption("SO_RCVBUF", o.receiveBufferSize);
+  if (o.sendBufferSize !== undefined) socket.setOption("SO_SNDBUF", o.sendBufferSize);
+  if (o.ttl !== undefined) {
+    if (socket.family === "ipv4") socket.setOption("IP_TTL", o.ttl);
+    else socket.setOption("IPV6_UNICAST_HOPS", checkSafeInteger(o.ttl, "options.ttl", 1, 255));
+  }
+  const v4 = socket.family === "ipv4";
+  if (o.multicastTtl !== undefined) {
+    if (v4) socket.setOption("IP_MULTICAST_TTL", o.multicastTtl);
+    else {socket.setOption(
+        "IPV6_MULTICAST_HOPS",
+        checkSafeInteger(o.multicastTtl, "options.multicastTtl", 0, 255),
+      );}
+  }
+  if (o.multicastLoop !== undefined) {
+    socket.setOption(v4 ? "IP_MULTICAST_LOOP" : "IPV6_MULTICAST_LOOP", o.multicastLoop);
+  }
+  if (o.multicastInterface !== undefined) socket.setMulticastInterface(o.multicastInterface);
 }

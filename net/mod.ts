@@ -25,10 +25,14 @@
 
 export * from "./constants.ts";
 export * from "./address.ts";
+export * from "./inet.ts";
 export * from "./interfaces.ts";
 export * from "./socket_options.ts";
+export * from "./udp_socket_types.ts";
 export * from "./udp_socket.ts";
+export * from "./tcp_types.ts";
 export * from "./tcp_listener.ts";
 export * from "./tcp_connection.ts";
+export * from "./process_pool_types.ts";
 export * from "./process_pool.ts";
 export * from "./pool_worker.ts";

@@ -13,8 +13,14 @@
  * @module
  */
 
-import { checkBytes, checkFd, checkInt32, checkSafeInteger } from "../ipc/_checks.ts";
-import { codecs, readOption, readRaw, writeOption, writeRaw } from "./_socket_options.ts";
+import { checkFd } from "../ipc/_checks.ts";
+import {
+  codecs,
+  readOption,
+  readRawOption,
+  writeOption,
+  writeRawOption,
+} from "./_socket_options.ts";
 
 /**
  * A network interface: an IPv4 address of it (`"127.0.0.1"`), its name
@@ -292,14 +298,7 @@ export function setSocketOption<N extends WritableSocketOption>(
  * ```
  */
 export function getSocketOptionRaw(fd: number, level: number, name: number, size = 4): Uint8Array {
-  return readRaw(
-    checkFd(fd),
-    checkInt32(level, "level"),
-    checkInt32(name, "name"),
-    checkSafeInteger(size, "size", 0, 65536),
-    undefined,
-    `option ${name} at level ${level}`,
-  );
+  return readRawOption(checkFd(fd), level, name, size, undefined);
 }
 
 /**
@@ -328,12 +327,5 @@ export function setSocketOptionRaw(
   name: number,
   value: Uint8Array,
 ): void {
-  writeRaw(
-    checkFd(fd),
-    checkInt32(level, "level"),
-    checkInt32(name, "name"),
-    checkBytes(value, "value"),
-    undefined,
-    `option ${name} at level ${level}`,
-  );
+  writeRawOption(checkFd(fd), level, name, value, undefined);
 }

@@ -9,81 +9,37 @@
 
 import { errnoError, type Libc, libc } from "../ipc/_libc.ts";
 import { ErrnoError } from "../ipc/errno.ts";
-import { F_GETFL, F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
-import { BriefWait, forget, isWatched, waitFor, waitForSync } from "../ipc/_poller.ts";
-import { checkBytes, checkFd, checkInt32, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
+import { F_GETFL, O_NONBLOCK } from "../ipc/constants.ts";
+import { BriefWait, forget, waitFor, waitForSync } from "../ipc/_poller.ts";
+import { checkBytes, checkFd, checkOptions } from "../ipc/_checks.ts";
 import { type AddressFamily, type AddressLike, SocketAddress } from "./address.ts";
 import {
   asyncSignal,
-  bindSocket,
   closedError,
   closeQuietly,
+  closeSocket,
   deadlineOf,
   EAGAIN,
-  EINPROGRESS,
   EINTR,
   errnoCallError,
   lastErrno,
-  openSocket,
   sizeOf,
-  sockaddrOf,
   socketName,
   socketReasons,
   syncTimeout,
   waitUntil,
 } from "./_socket.ts";
-import {
-  MSG_DONTWAIT,
-  MSG_NOSIGNAL,
-  SHUT_RD,
-  SHUT_RDWR,
-  SHUT_WR,
-  SOCK_NONBLOCK,
-  SOCK_STREAM,
-} from "./constants.ts";
+import { MSG_DONTWAIT, MSG_NOSIGNAL, SHUT_RD, SHUT_RDWR, SHUT_WR } from "./constants.ts";
 import type {
   ReadableSocketOption,
   SocketOptionInputs,
   SocketOptionValues,
   WritableSocketOption,
 } from "./socket_options.ts";
-import { readOption, readRaw, writeOption, writeRaw } from "./_socket_options.ts";
+import { readOption, readRawOption, writeOption, writeRawOption } from "./_socket_options.ts";
 import { tcpAccess } from "./_tcp.ts";
-
-/** Options of {@linkcode TcpConnection.connect} and {@linkcode TcpConnection.connectSync}. */
-export interface TcpConnectOptions {
-  /** Bind to this local address before connecting (a port of 0 lets the kernel choose). */
-  readonly localAddress?: AddressLike;
-  /** `TCP_NODELAY`: send small writes at once (no Nagle delay). */
-  readonly noDelay?: boolean;
-  /** `SO_KEEPALIVE`: probe an idle connection. */
-  readonly keepAlive?: boolean;
-  /** `SO_RCVBUF` in bytes. */
-  readonly receiveBufferSize?: number;
-  /** `SO_SNDBUF` in bytes. */
-  readonly sendBufferSize?: number;
-  /** Cancels the connect: it rejects with the signal's reason, and the socket is closed. */
-  readonly signal?: AbortSignal;
-  /** Gives up after this many ms: a `TimeoutError` DOMException. Default: the kernel's (about two minutes). */
-  readonly timeout?: number;
-}
-
-/** Options of async reads and writes. */
-export interface TcpIoOptions {
-  /** Cancels the wait: the call rejects with the signal's reason (bytes written before stay written). */
-  readonly signal?: AbortSignal;
-  /** Gives up after this many ms of waiting: a `TimeoutError` DOMException. */
-  readonly timeout?: number;
-}
-
-/** Options of sync calls that can wait. */
-export interface TimeoutOptions {
-  /** Gives up after this many ms of waiting: a `TimeoutError` DOMException. */
-  readonly timeout?: number;
-}
-
-/** Which direction {@linkcode TcpConnection.shutdown} stops: `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`. */
-export type ShutdownHow = "read" | "write" | "both";
+import { connected, finishConnect, startConnect } from "./_tcp_connect.ts";
+import type { ShutdownHow, TcpConnectOptions, TcpIoOptions, TimeoutOptions } from "./tcp_types.ts";
 
 /** Largest count passed to one recv or send: the kernel's own limit. */
 const MAX_IO = 0x7ffff000;
@@ -581,14 +537,8 @@ export class TcpConnection {
    * @throws {ErrnoError} If `getsockopt` fails.
    */
   getRawOption(level: number, name: number, size = 4): Uint8Array {
-    return readRaw(
-      this.#open("getsockopt", "read an option of"),
-      checkInt32(level, "level"),
-      checkInt32(name, "name"),
-      checkSafeInteger(size, "size", 0, 65536),
-      this.#what(),
-      `option ${name} at level ${level}`,
-    );
+    const fd = this.#open("getsockopt", "read an option of");
+    return readRawOption(fd, level, name, size, this.#what());
   }
 
   /**
@@ -600,14 +550,8 @@ export class TcpConnection {
    * @throws {ErrnoError} If `setsockopt` fails.
    */
   setRawOption(level: number, name: number, value: Uint8Array): void {
-    writeRaw(
-      this.#open("setsockopt", "set an option of"),
-      checkInt32(level, "level"),
-      checkInt32(name, "name"),
-      checkBytes(value, "value"),
-      this.#what(),
-      `option ${name} at level ${level}`,
-    );
+    const fd = this.#open("setsockopt", "set an option of");
+    writeRawOption(fd, level, name, value, this.#what());
   }
 
   /**
@@ -618,9 +562,7 @@ export class TcpConnection {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    if (isWatched(fd)) forget(fd, closedError("recv", `use ${this.#what()}`));
-    // Linux releases the fd even when close fails (EINTR, EIO): never retry.
-    libc().close(fd);
+    closeSocket(fd, "recv", () => `use ${this.#what()}`);
   }
 
   /** Closes the connection: `using connection = ...` closes it at the end of the scope. */
@@ -664,66 +606,5 @@ function adopt(fd: number, peer: SocketAddress): TcpConnection {
     return new TcpConnection(fd);
   } finally {
     adopting = undefined;
-  }
-}
-
-/** Opens a non-blocking socket, sets options, binds, and starts connecting. */
-function startConnect(
-  target: SocketAddress,
-  o: TcpConnectOptions,
-): { fd: number; inProgress: boolean } {
-  const local = o.localAddress === undefined ? undefined : SocketAddress.from(o.localAddress);
-  if (local && local.family !== target.family) {
-    throw new RangeError(
-      `options.localAddress ${local} and the address ${target} must be of the same family`,
-    );
-  }
-  const fd = openSocket(target.family, SOCK_STREAM, SOCK_NONBLOCK, "a TCP socket");
-  try {
-    const what = `the TCP socket connecting to ${target}`;
-    if (o.noDelay !== undefined) writeOption(fd, "TCP_NODELAY", o.noDelay, what);
-    if (o.keepAlive !== undefined) writeOption(fd, "SO_KEEPALIVE", o.keepAlive, what);
-    if (o.receiveBufferSize !== undefined) writeOption(fd, "SO_RCVBUF", o.receiveBufferSize, what);
-    if (o.sendBufferSize !== undefined) writeOption(fd, "SO_SNDBUF", o.sendBufferSize, what);
-    if (local) bindSocket(fd, local, what);
-    const sockaddr = sockaddrOf(target);
-    for (;;) {
-      if (libc().connect(fd, sockaddr, sockaddr.length) === 0) return { fd, inProgress: false };
-      const errno = lastErrno();
-      if (errno === EINPROGRESS) return { fd, inProgress: true };
-      if (errno !== EINTR) throw errnoCallError(errno, "connect", `connect to ${target}`);
-    }
-  } catch (error) {
-    closeQuietly(fd);
-    throw error;
-  }
-}
-
-/**
- * Puts a connected socket in blocking mode (sync calls then block in the
- * kernel, as in C; async ones pass MSG_DONTWAIT) and wraps it.
- */
-function connected(fd: number, target: SocketAddress): TcpConnection {
-  // F_SETFL changes only O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME and O_NONBLOCK, none set but the last.
-  if (libc().fcntl(fd, F_SETFL, 0) === -1) {
-    const error = errnoCallError(lastErrno(), "fcntl", `connect to ${target}`);
-    closeQuietly(fd);
-    throw error;
-  }
-  return adopt(fd, target);
-}
-
-/** Reads the outcome of a connect that was in progress (`SO_ERROR`); closes the fd on failure. */
-function finishConnect(fd: number, target: SocketAddress): void {
-  let errno: number;
-  try {
-    errno = readOption(fd, "SO_ERROR", `the TCP socket connecting to ${target}`);
-  } catch (error) {
-    closeQuietly(fd);
-    throw error;
-  }
-  if (errno !== 0) {
-    closeQuietly(fd);
-    throw errnoCallError(errno, "connect", `connect to ${target}`, { address: String(target) });
   }
 }

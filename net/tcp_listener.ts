@@ -8,17 +8,10 @@
  */
 
 import { type Libc, libc } from "../ipc/_libc.ts";
-import { BriefWait, forget, isWatched, waitFor } from "../ipc/_poller.ts";
-import {
-  checkBoolean,
-  checkBytes,
-  checkFd,
-  checkInt32,
-  checkOptions,
-  checkSafeInteger,
-} from "../ipc/_checks.ts";
+import { BriefWait, waitFor } from "../ipc/_poller.ts";
+import { checkBoolean, checkFd, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
-import type { AddressFamily, AddressLike, SocketAddress } from "./address.ts";
+import type { AddressLike, SocketAddress } from "./address.ts";
 import {
   addressBuffer,
   addressLength,
@@ -27,6 +20,7 @@ import {
   bindSocket,
   closedError,
   closeQuietly,
+  closeSocket,
   deadlineOf,
   EAGAIN,
   EINTR,
@@ -47,38 +41,11 @@ import type {
   SocketOptionValues,
   WritableSocketOption,
 } from "./socket_options.ts";
-import { readOption, readRaw, writeOption, writeRaw } from "./_socket_options.ts";
-import type { TcpConnection, TimeoutOptions } from "./tcp_connection.ts";
+import { readOption, readRawOption, writeOption, writeRawOption } from "./_socket_options.ts";
+import type { TcpConnection } from "./tcp_connection.ts";
+import type { AcceptOptions, TcpListenOptions, TimeoutOptions } from "./tcp_types.ts";
 import "./tcp_connection.ts";
 import { tcpAccess } from "./_tcp.ts";
-
-/** Options of {@linkcode TcpListener.listen}, applied before binding. */
-export interface TcpListenOptions {
-  /** The address family when the address is only `{ port }`. Default: `"ipv4"`. */
-  readonly family?: AddressFamily;
-  /** The most connections the kernel queues before `accept` takes them. Default: `SOMAXCONN` (capped by `net.core.somaxconn`). */
-  readonly backlog?: number;
-  /** `SO_REUSEADDR`: bind even while old connections on the port linger in TIME_WAIT. Default: true, as servers want. */
-  readonly reuseAddress?: boolean;
-  /** `SO_REUSEPORT`: several listeners on one port, the kernel balancing connections across them. */
-  readonly reusePort?: boolean;
-  /** `IPV6_V6ONLY`, for IPv6 listeners: refuse IPv4 clients. */
-  readonly ipv6Only?: boolean;
-  /** `TCP_NODELAY` for every accepted connection (Linux copies it from the listener). */
-  readonly noDelay?: boolean;
-  /** `SO_RCVBUF` in bytes, for the listener and the connections it accepts. */
-  readonly receiveBufferSize?: number;
-  /** `SO_SNDBUF` in bytes, for the listener and the connections it accepts. */
-  readonly sendBufferSize?: number;
-}
-
-/** Options of {@linkcode TcpListener.accept}. */
-export interface AcceptOptions {
-  /** Cancels the wait: the call rejects with the signal's reason, and no connection is taken. */
-  readonly signal?: AbortSignal;
-  /** Gives up after this many ms: a `TimeoutError` DOMException. */
-  readonly timeout?: number;
-}
 
 /** Errors of accept that mean "this connection went away, try the next" (accept(2)). */
 const retryable = new Set([
@@ -364,14 +331,8 @@ export class TcpListener {
    * @throws {ErrnoError} If `getsockopt` fails.
    */
   getRawOption(level: number, name: number, size = 4): Uint8Array {
-    return readRaw(
-      this.#open("getsockopt", "read an option of"),
-      checkInt32(level, "level"),
-      checkInt32(name, "name"),
-      checkSafeInteger(size, "size", 0, 65536),
-      this.#what(),
-      `option ${name} at level ${level}`,
-    );
+    const fd = this.#open("getsockopt", "read an option of");
+    return readRawOption(fd, level, name, size, this.#what());
   }
 
   /**
@@ -383,14 +344,8 @@ export class TcpListener {
    * @throws {ErrnoError} If `setsockopt` fails.
    */
   setRawOption(level: number, name: number, value: Uint8Array): void {
-    writeRaw(
-      this.#open("setsockopt", "set an option of"),
-      checkInt32(level, "level"),
-      checkInt32(name, "name"),
-      checkBytes(value, "value"),
-      this.#what(),
-      `option ${name} at level ${level}`,
-    );
+    const fd = this.#open("setsockopt", "set an option of");
+    writeRawOption(fd, level, name, value, this.#what());
   }
 
   /**
@@ -402,8 +357,7 @@ export class TcpListener {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    if (isWatched(fd)) forget(fd, closedError("accept4", `accept on ${this.#what()}`));
-    libc().close(fd);
+    closeSocket(fd, "accept4", () => `accept on ${this.#what()}`);
   }
 
   /** Closes the listener: `using listener = ...` closes it at the end of the scope. */

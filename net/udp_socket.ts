@@ -9,15 +9,8 @@
  */
 
 import { type Libc, libc } from "../ipc/_libc.ts";
-import { BriefWait, forget, isWatched, waitFor } from "../ipc/_poller.ts";
-import {
-  checkBoolean,
-  checkBytes,
-  checkInt32,
-  checkOptions,
-  checkSafeInteger,
-} from "../ipc/_checks.ts";
-import { errnoCode, ErrnoError } from "../ipc/errno.ts";
+import { BriefWait, waitFor } from "../ipc/_poller.ts";
+import { checkBoolean, checkInt32, checkOptions } from "../ipc/_checks.ts";
 import { type AddressFamily, type AddressLike, SocketAddress } from "./address.ts";
 import {
   addressBuffer,
@@ -28,23 +21,40 @@ import {
   checkFamily,
   closedError,
   closeQuietly,
+  closeSocket,
   deadlineOf,
   EAGAIN,
   EINTR,
   errnoCallError,
   lastErrno,
+  localAddressFor,
   openSocket,
   receivedAddress,
+  sizeOf,
   sockaddrOf,
   socketName,
   syncTimeout,
   waitUntil,
 } from "./_socket.ts";
 import { SOCKADDR_STORAGE_SIZE } from "./_sockaddr.ts";
-import { payload, receiveArgs } from "./_udp.ts";
+import {
+  applyOptions,
+  payload,
+  receiveArgs,
+  receivedPayload,
+  receiveError,
+  sendError,
+  truncatedError,
+} from "./_udp.ts";
 import { changeMembership } from "./_multicast.ts";
-import { localAddressFor, sizeOf } from "./_socket.ts";
 import { AF_UNSPEC, MSG_DONTWAIT, SOCK_DGRAM } from "./constants.ts";
+import type {
+  Datagram,
+  GroupOptions,
+  ReceiveOptions,
+  SendOptions,
+  UdpSocketOptions,
+} from "./udp_socket_types.ts";
 import type {
   InterfaceRef,
   ReadableSocketOption,
@@ -52,101 +62,7 @@ import type {
   SocketOptionValues,
   WritableSocketOption,
 } from "./socket_options.ts";
-import { readOption, readRaw, writeOption, writeRaw } from "./_socket_options.ts";
-
-/** Options of {@linkcode UdpSocket} and {@linkcode UdpSocket.bind}, applied before binding. */
-export interface UdpSocketOptions {
-  /** The address family. Default: the bound address's, else `"ipv4"`. */
-  readonly family?: AddressFamily;
-  /** `SO_REUSEADDR`: share the port with other sockets that set it (several multicast receivers). */
-  readonly reuseAddress?: boolean;
-  /** `SO_REUSEPORT`: balance datagrams across sockets bound to the same address and port. */
-  readonly reusePort?: boolean;
-  /** `SO_BROADCAST`: allow sending to broadcast addresses (without it, EACCES). */
-  readonly broadcast?: boolean;
-  /** `IPV6_V6ONLY`, for IPv6 sockets: no IPv4-mapped addresses. */
-  readonly ipv6Only?: boolean;
-  /** `SO_RCVBUF` in bytes (the kernel doubles it). */
-  readonly receiveBufferSize?: number;
-  /** `SO_SNDBUF` in bytes (the kernel doubles it). */
-  readonly sendBufferSize?: number;
-  /** `IP_TTL` or `IPV6_UNICAST_HOPS` of outgoing unicast datagrams, in [1, 255]. */
-  readonly ttl?: number;
-  /** `IP_MULTICAST_TTL` or `IPV6_MULTICAST_HOPS`, in [0, 255]. Default (the kernel's): 1, this network only. */
-  readonly multicastTtl?: number;
-  /** `IP_MULTICAST_LOOP` or `IPV6_MULTICAST_LOOP`: deliver our multicast to local sockets too. Default (the kernel's): true. */
-  readonly multicastLoop?: boolean;
-  /** `IP_MULTICAST_IF` or `IPV6_MULTICAST_IF`: the interface outgoing multicast leaves by. */
-  readonly multicastInterface?: InterfaceRef;
-}
-
-/**
- * How a record becomes a datagram and back: an `endian` layout
- * (`packed()` for wire formats, `struct()` for a C struct of this host), or
- * anything else with the same two methods.
- */
-export interface RecordLayout<V> {
-  /** A name for messages (`"struct msg_st"`). */
-  readonly name: string;
-  /** Encodes a record into bytes; throws on a value that does not fit. */
-  encode(value: V): Uint8Array;
-  /** Decodes bytes into a record; throws (RangeError) on bytes that are too short. */
-  decode(bytes: Uint8Array): V;
-}
-
-/** Options of sends. */
-export interface SendOptions<V = unknown> {
-  /** A layout to encode the value with (`endian`'s `packed()` or `struct()`); without it, the value is bytes. */
-  readonly layout?: RecordLayout<V>;
-  /** Raw `MSG_*` flags to add (`MSG_DONTROUTE`, `MSG_CONFIRM`). */
-  readonly flags?: number;
-  /** Cancels an async send that waits for room in the send buffer (rare for UDP). */
-  readonly signal?: AbortSignal;
-  /** Gives up after this many ms of waiting for room: a `TimeoutError` DOMException. */
-  readonly timeout?: number;
-}
-
-/** Options of receives. */
-export interface ReceiveOptions<V = unknown> {
-  /** A layout to decode the datagram with; without it, the datagram is bytes. */
-  readonly layout?: RecordLayout<V>;
-  /** Receive into this buffer (the bytes returned are a view of it). Default: a new copy of each datagram. */
-  readonly buffer?: Uint8Array;
-  /** The largest datagram to accept, in bytes, when no buffer is given. Default: 65536. */
-  readonly maxSize?: number;
-  /**
-   * What to do with a datagram longer than the buffer (the kernel drops
-   * its tail): false (default) throws an `ErrnoError` with code EMSGSIZE
-   * that says how long it was; true returns the head with `truncated: true`.
-   */
-  readonly allowTruncated?: boolean;
-  /** Raw `MSG_*` flags to add (`MSG_PEEK`). */
-  readonly flags?: number;
-  /** Cancels an async receive: it rejects with the signal's reason and takes nothing. */
-  readonly signal?: AbortSignal;
-  /** Gives up after this many ms: a `TimeoutError` DOMException, nothing taken. */
-  readonly timeout?: number;
-}
-
-/** A datagram received, with the address it came from. */
-export interface Datagram<T = Uint8Array> {
-  /** The payload: bytes, or the record decoded with `options.layout`. */
-  readonly data: T;
-  /** The sender's address. */
-  readonly from: SocketAddress;
-  /** The datagram's real length in bytes (more than the bytes kept if it was truncated). */
-  readonly size: number;
-  /** True if the datagram was longer than the buffer and its tail was dropped (only with `allowTruncated`). */
-  readonly truncated: boolean;
-}
-
-/** Options of multicast membership changes. */
-export interface GroupOptions {
-  /** The interface: an IPv4 address of it, its name, or its index. Default: the kernel's choice (by route). */
-  readonly interface?: InterfaceRef;
-  /** Receive only from this source (source-specific multicast, `IP_ADD_SOURCE_MEMBERSHIP` / `MCAST_JOIN_SOURCE_GROUP`). */
-  readonly source?: string;
-}
+import { readOption, readRawOption, writeOption, writeRawOption } from "./_socket_options.ts";
 
 /** The libc functions of the hot paths, looked up once (a small object, not the whole table). */
 interface DatagramCalls {
@@ -376,7 +292,7 @@ export class UdpSocket {
       const errno = lastErrno();
       if (errno === EAGAIN && ms >= 0) {
         waitUntil(fd, "write", deadline, () => `send to ${target}`, ms);
-      } else if (errno !== EINTR) throw this.#sendError(errno, target, bytes.length);
+      } else if (errno !== EINTR) throw sendError(errno, target, bytes.length, this.#what());
     }
   }
 
@@ -422,7 +338,7 @@ export class UdpSocket {
       if (n >= 0n) return Number(n);
       const errno = lastErrno();
       if (errno === EAGAIN) await waitFor(fd, "write", signal, this.#brief);
-      else if (errno !== EINTR) throw this.#sendError(errno, target, bytes.length);
+      else if (errno !== EINTR) throw sendError(errno, target, bytes.length, this.#what());
     }
   }
 
@@ -449,7 +365,7 @@ export class UdpSocket {
       const errno = lastErrno();
       if (errno === EAGAIN && ms >= 0) {
         waitUntil(fd, "write", deadline, () => `send from ${this.#what()}`, ms);
-      } else if (errno !== EINTR) throw this.#sendError(errno, this.#remote, bytes.length);
+      } else if (errno !== EINTR) throw sendError(errno, this.#remote, bytes.length, this.#what());
     }
   }
 
@@ -473,7 +389,7 @@ export class UdpSocket {
       if (n >= 0n) return Number(n);
       const errno = lastErrno();
       if (errno === EAGAIN) await waitFor(fd, "write", signal, this.#brief);
-      else if (errno !== EINTR) throw this.#sendError(errno, this.#remote, bytes.length);
+      else if (errno !== EINTR) throw sendError(errno, this.#remote, bytes.length, this.#what());
     }
   }
 
@@ -503,7 +419,9 @@ export class UdpSocket {
         return this.#datagram(buffer, Number(n), receivedAddress(), allowTruncated, options);
       }
       const errno = lastErrno();
-      if (errno !== EINTR && (errno !== EAGAIN || ms < 0)) throw this.#receiveError(errno);
+      if (errno !== EINTR && (errno !== EAGAIN || ms < 0)) {
+        throw receiveError(errno, this.#what(), this.#remote);
+      }
     }
   }
 
@@ -545,7 +463,7 @@ export class UdpSocket {
       }
       const errno = lastErrno();
       if (errno === EAGAIN) await waitFor(fd, "read", signal, this.#brief);
-      else if (errno !== EINTR) throw this.#receiveError(errno);
+      else if (errno !== EINTR) throw receiveError(errno, this.#what(), this.#remote);
     }
   }
 
@@ -572,7 +490,9 @@ export class UdpSocket {
         return this.#payload(buffer, Number(n), this.#remote, allowTruncated, options);
       }
       const errno = lastErrno();
-      if (errno !== EINTR && (errno !== EAGAIN || ms < 0)) throw this.#receiveError(errno);
+      if (errno !== EINTR && (errno !== EAGAIN || ms < 0)) {
+        throw receiveError(errno, this.#what(), this.#remote);
+      }
     }
   }
 
@@ -596,7 +516,7 @@ export class UdpSocket {
       }
       const errno = lastErrno();
       if (errno === EAGAIN) await waitFor(fd, "read", signal, this.#brief);
-      else if (errno !== EINTR) throw this.#receiveError(errno);
+      else if (errno !== EINTR) throw receiveError(errno, this.#what(), this.#remote);
     }
   }
 
@@ -730,14 +650,8 @@ export class UdpSocket {
    * @throws {ErrnoError} If `getsockopt` fails.
    */
   getRawOption(level: number, name: number, size = 4): Uint8Array {
-    return readRaw(
-      this.#open("getsockopt", "read an option of"),
-      checkInt32(level, "level"),
-      checkInt32(name, "name"),
-      checkSafeInteger(size, "size", 0, 65536),
-      this.#what(),
-      `option ${name} at level ${level}`,
-    );
+    const fd = this.#open("getsockopt", "read an option of");
+    return readRawOption(fd, level, name, size, this.#what());
   }
 
   /**
@@ -749,14 +663,8 @@ export class UdpSocket {
    * @throws {ErrnoError} If `setsockopt` fails.
    */
   setRawOption(level: number, name: number, value: Uint8Array): void {
-    writeRaw(
-      this.#open("setsockopt", "set an option of"),
-      checkInt32(level, "level"),
-      checkInt32(name, "name"),
-      checkBytes(value, "value"),
-      this.#what(),
-      `option ${name} at level ${level}`,
-    );
+    const fd = this.#open("setsockopt", "set an option of");
+    writeRawOption(fd, level, name, value, this.#what());
   }
 
   // ---- lifetime ---------------------------------------------------------------
@@ -770,8 +678,7 @@ export class UdpSocket {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    if (isWatched(fd)) forget(fd, closedError("recvfrom", `receive on ${this.#what()}`));
-    libc().close(fd);
+    closeSocket(fd, "recvfrom", () => `receive on ${this.#what()}`);
   }
 
   /** Closes the socket: `using socket = ...` closes it at the end of the scope. */
@@ -823,98 +730,9 @@ export class UdpSocket {
     allowTruncated: boolean,
     options: ReceiveOptions<V> | undefined,
   ): V {
-    let kept = size;
-    if (size > buffer.length) {
-      if (!allowTruncated) {
-        throw new ErrnoError(90, {
-          syscall: "recvfrom",
-          action: `receive a datagram${from ? ` from ${from}` : ""} on ${this.#what()}`,
-          reason:
-            `it was ${size} bytes, more than the ${buffer.length}-byte buffer; its tail is lost (pass a larger buffer or maxSize, or allowTruncated)`,
-          details: { size, bufferSize: buffer.length, from: from && String(from) },
-        });
-      }
-      kept = buffer.length;
+    if (size > buffer.length && !allowTruncated) {
+      throw truncatedError(size, buffer.length, from, this.#what());
     }
-    if (options === undefined) return buffer.slice(0, kept) as V;
-    const layout = options.layout;
-    if (layout !== undefined) {
-      try {
-        return layout.decode(buffer.subarray(0, kept));
-      } catch (error) {
-        throw new RangeError(
-          `Cannot decode the ${size}-byte datagram${
-            from ? ` from ${from}` : ""
-          } as ${layout.name}: ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
-    }
-    return (options.buffer !== undefined ? buffer.subarray(0, kept) : buffer.slice(0, kept)) as V;
+    return receivedPayload(buffer, size, from, options);
   }
-
-  #sendError(errno: number, to: SocketAddress | undefined, size: number): ErrnoError {
-    const reasons: Record<string, string> = {
-      EACCES: "it is a broadcast address and SO_BROADCAST is off (set options.broadcast)",
-      EMSGSIZE: `the ${size}-byte datagram is too long for the socket or the path`,
-      EDESTADDRREQ: "the socket is not connected: give an address (sendTo)",
-      ECONNREFUSED: "the peer refused an earlier datagram (nothing listens on its port)",
-    };
-    return new ErrnoError(errno, {
-      syscall: to ? "sendto" : "send",
-      action: `send a datagram${to ? ` to ${to}` : ""} from ${this.#what()}`,
-      reason: reasons[errnoCode(errno)],
-      details: { to: to && String(to), size },
-    });
-  }
-
-  #receiveError(errno: number): ErrnoError {
-    if (errno === EAGAIN) {
-      return new ErrnoError(errno, {
-        syscall: "recvfrom",
-        action: `receive on ${this.#what()}`,
-        reason: "nothing came within the socket's SO_RCVTIMEO",
-      });
-    }
-    const error = errnoCallError(errno, "recvfrom", `receive on ${this.#what()}`);
-    if (error.code === "ECONNREFUSED" && this.#remote) {
-      return new ErrnoError(errno, {
-        syscall: "recvfrom",
-        action: `receive on ${this.#what()}`,
-        reason:
-          `the peer ${this.#remote} refused an earlier datagram (nothing listens on its port)`,
-      });
-    }
-    return error;
-  }
-}
-
-function applyOptions(socket: UdpSocket, o: UdpSocketOptions): void {
-  if (o.reuseAddress !== undefined) socket.setOption("SO_REUSEADDR", o.reuseAddress);
-  if (o.reusePort !== undefined) socket.setOption("SO_REUSEPORT", o.reusePort);
-  if (o.broadcast !== undefined) socket.setOption("SO_BROADCAST", o.broadcast);
-  if (o.ipv6Only !== undefined) {
-    if (socket.family !== "ipv6") {
-      throw new TypeError("options.ipv6Only applies to IPv6 sockets only");
-    }
-    socket.setOption("IPV6_V6ONLY", o.ipv6Only);
-  }
-  if (o.receiveBufferSize !== undefined) socket.setOption("SO_RCVBUF", o.receiveBufferSize);
-  if (o.sendBufferSize !== undefined) socket.setOption("SO_SNDBUF", o.sendBufferSize);
-  if (o.ttl !== undefined) {
-    if (socket.family === "ipv4") socket.setOption("IP_TTL", o.ttl);
-    else socket.setOption("IPV6_UNICAST_HOPS", checkSafeInteger(o.ttl, "options.ttl", 1, 255));
-  }
-  const v4 = socket.family === "ipv4";
-  if (o.multicastTtl !== undefined) {
-    if (v4) socket.setOption("IP_MULTICAST_TTL", o.multicastTtl);
-    else {socket.setOption(
-        "IPV6_MULTICAST_HOPS",
-        checkSafeInteger(o.multicastTtl, "options.multicastTtl", 0, 255),
-      );}
-  }
-  if (o.multicastLoop !== undefined) {
-    socket.setOption(v4 ? "IP_MULTICAST_LOOP" : "IPV6_MULTICAST_LOOP", o.multicastLoop);
-  }
-  if (o.multicastInterface !== undefined) socket.setMulticastInterface(o.multicastInterface);
 }
