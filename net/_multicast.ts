@@ -17,7 +17,7 @@ import {
   MCAST_LEAVE_SOURCE_GROUP,
 } from "./constants.ts";
 import { checkGroupAddress, groupSourceReq, ipv4Interface, ipv6Interface } from "./_membership.ts";
-import { writeOption, writeRaw } from "./_socket_options.ts";
+import { type Subject, writeOption, writeRaw } from "./_socket_options.ts";
 import type { GroupOptions } from "./udp_socket_types.ts";
 
 /**
@@ -34,7 +34,7 @@ export function changeMembership(
   family: AddressFamily,
   group: string,
   options: GroupOptions | undefined,
-  how: { readonly join: boolean; readonly what: string },
+  how: { readonly join: boolean; readonly what: Subject },
 ): void {
   const o = checkOptions(options);
   const { join, what } = how;
@@ -88,7 +88,7 @@ function sourceGroup(
   index: number,
   group: string,
   source: unknown,
-  how: { readonly join: boolean; readonly what: string },
+  how: { readonly join: boolean; readonly what: Subject },
 ): void {
   checkGroupAddress(group, "group", family);
   if (typeof source !== "string") {

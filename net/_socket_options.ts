@@ -6,7 +6,7 @@
  * @module
  */
 
-import { lastError, libc } from "../ipc/_libc.ts";
+import { errnoError, lastErrno, libc } from "../ipc/_libc.ts";
 import {
   checkBoolean,
   checkBytes,
@@ -205,9 +205,16 @@ export function codecOf(name: unknown, access: "readable" | "writable"): Codec {
 
 const optlen = new Uint32Array(1);
 
-/** The subject of messages: `socket 7` unless the caller knows better. */
-function subjectOf(fd: number, subject: string | undefined): string {
-  return subject ?? `socket ${fd}`;
+/**
+ * The socket, for messages: a name, or a function that finds one (it may
+ * ask the kernel, so it runs on error paths only, after errno is read);
+ * undefined gives `socket 7`.
+ */
+export type Subject = string | (() => string) | undefined;
+
+function subjectOf(fd: number, subject: Subject): string {
+  if (subject === undefined) return `socket ${fd}`;
+  return typeof subject === "string" ? subject : subject();
 }
 
 // ---- for the socket classes --------------------------------------------------
@@ -216,7 +223,7 @@ function subjectOf(fd: number, subject: string | undefined): string {
 export function readOption<N extends ReadableSocketOption>(
   fd: number,
   name: N,
-  subject: string | undefined,
+  subject: Subject,
 ): SocketOptionValues[N] {
   const codec = codecOf(name, "readable");
   const bytes = readRaw(fd, codec.info.level, codec.info.name, 16, subject, name);
@@ -228,7 +235,7 @@ export function writeOption<N extends WritableSocketOption>(
   fd: number,
   name: N,
   value: SocketOptionInputs[N],
-  subject: string | undefined,
+  subject: Subject,
 ): void {
   const codec = codecOf(name, "writable");
   const bytes = codec.encode!(value, name);
@@ -241,13 +248,14 @@ export function readRaw(
   level: number,
   name: number,
   size: number,
-  subject: string | undefined,
+  subject: Subject,
   label: string,
 ): Uint8Array {
   const out = new Uint8Array(size);
   optlen[0] = size;
   if (libc().getsockopt(fd, level, name, out, new Uint8Array(optlen.buffer)) === -1) {
-    throw lastError("getsockopt", {
+    const errno = lastErrno(); // Before subjectOf, which may call libc.
+    throw errnoError(errno, "getsockopt", {
       action: `read ${label} of ${subjectOf(fd, subject)}`,
       details: { fd, level, name },
       reasons: {
@@ -265,11 +273,12 @@ export function writeRaw(
   level: number,
   name: number,
   value: Uint8Array,
-  subject: string | undefined,
+  subject: Subject,
   label: string,
 ): void {
   if (libc().setsockopt(fd, level, name, value, value.length) === -1) {
-    throw lastError("setsockopt", {
+    const errno = lastErrno(); // Before subjectOf, which may call libc.
+    throw errnoError(errno, "setsockopt", {
       action: `set ${label} on ${subjectOf(fd, subject)}`,
       details: { fd, level, name },
       reasons: {
@@ -299,7 +308,7 @@ export function readRawOption(
   level: number,
   name: number,
   size: number,
-  subject: string | undefined,
+  subject: Subject,
 ): Uint8Array {
   return readRaw(
     fd,
@@ -326,7 +335,7 @@ export function writeRawOption(
   level: number,
   name: number,
   value: Uint8Array,
-  subject: string | undefined,
+  subject: Subject,
 ): void {
   writeRaw(
     fd,

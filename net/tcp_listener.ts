@@ -305,7 +305,7 @@ export class TcpListener {
    * @throws {ErrnoError} If `getsockopt` fails.
    */
   getOption<N extends ReadableSocketOption>(name: N): SocketOptionValues[N] {
-    return readOption(this.#open("getsockopt", "read an option of"), name, this.#what());
+    return readOption(this.#open("getsockopt", "read an option of"), name, () => this.#what());
   }
 
   /**
@@ -318,7 +318,7 @@ export class TcpListener {
    * @throws {ErrnoError} If `setsockopt` fails.
    */
   setOption<N extends WritableSocketOption>(name: N, value: SocketOptionInputs[N]): void {
-    writeOption(this.#open("setsockopt", "set an option of"), name, value, this.#what());
+    writeOption(this.#open("setsockopt", "set an option of"), name, value, () => this.#what());
   }
 
   /**
@@ -332,7 +332,7 @@ export class TcpListener {
    */
   getRawOption(level: number, name: number, size = 4): Uint8Array {
     const fd = this.#open("getsockopt", "read an option of");
-    return readRawOption(fd, level, name, size, this.#what());
+    return readRawOption(fd, level, name, size, () => this.#what());
   }
 
   /**
@@ -345,7 +345,7 @@ export class TcpListener {
    */
   setRawOption(level: number, name: number, value: Uint8Array): void {
     const fd = this.#open("setsockopt", "set an option of");
-    writeRawOption(fd, level, name, value, this.#what());
+    writeRawOption(fd, level, name, value, () => this.#what());
   }
 
   /**

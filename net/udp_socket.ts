@@ -584,7 +584,7 @@ export class UdpSocket {
   joinGroup(group: string, options?: GroupOptions): void {
     changeMembership(this.#open("setsockopt", "join a group on"), this.#family, group, options, {
       join: true,
-      what: this.#what(),
+      what: () => this.#what(),
     });
   }
 
@@ -600,7 +600,7 @@ export class UdpSocket {
   leaveGroup(group: string, options?: GroupOptions): void {
     changeMembership(this.#open("setsockopt", "leave a group on"), this.#family, group, options, {
       join: false,
-      what: this.#what(),
+      what: () => this.#what(),
     });
   }
 
@@ -624,7 +624,7 @@ export class UdpSocket {
    * ```
    */
   getOption<N extends ReadableSocketOption>(name: N): SocketOptionValues[N] {
-    return readOption(this.#open("getsockopt", "read an option of"), name, this.#what());
+    return readOption(this.#open("getsockopt", "read an option of"), name, () => this.#what());
   }
 
   /**
@@ -637,7 +637,7 @@ export class UdpSocket {
    * @throws {ErrnoError} If `setsockopt` fails.
    */
   setOption<N extends WritableSocketOption>(name: N, value: SocketOptionInputs[N]): void {
-    writeOption(this.#open("setsockopt", "set an option of"), name, value, this.#what());
+    writeOption(this.#open("setsockopt", "set an option of"), name, value, () => this.#what());
   }
 
   /**
@@ -651,7 +651,7 @@ export class UdpSocket {
    */
   getRawOption(level: number, name: number, size = 4): Uint8Array {
     const fd = this.#open("getsockopt", "read an option of");
-    return readRawOption(fd, level, name, size, this.#what());
+    return readRawOption(fd, level, name, size, () => this.#what());
   }
 
   /**
@@ -664,7 +664,7 @@ export class UdpSocket {
    */
   setRawOption(level: number, name: number, value: Uint8Array): void {
     const fd = this.#open("setsockopt", "set an option of");
-    writeRawOption(fd, level, name, value, this.#what());
+    writeRawOption(fd, level, name, value, () => this.#what());
   }
 
   // ---- lifetime ---------------------------------------------------------------
