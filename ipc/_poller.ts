@@ -24,6 +24,7 @@
 
 import { posixLayouts } from "../endian/libc_posix.ts";
 import { errnoCell, errnoError, lastError, type Libc, libc } from "./_libc.ts";
+import { SpinPolicy } from "./_spin.ts";
 
 const EPOLL_CLOEXEC = 0o2000000;
 const EPOLL_CTL_ADD = 1;
@@ -199,13 +200,13 @@ function settle(s: State, waiter: Waiter): void {
  * promise rejects with the signal's reason when `signal` aborts, and with
  * the error given to {@linkcode forget} when the fd is forgotten.
  *
- * With `brief`, an fd whose data came back quickly on its last waits is
- * first waited for on the calling thread, briefly: see {@linkcode BriefWait}.
+ * With `brief`, the wait may first be brief, on the calling thread: see
+ * {@linkcode BriefWait}.
  *
  * @param fd An open fd, O_NONBLOCK (or read with MSG_DONTWAIT).
  * @param interest `"read"` or `"write"`.
  * @param signal Cancels the wait.
- * @param brief The adaptive state of the handle that waits, for brief waits; none by default.
+ * @param brief The spin policy of the handle that waits, for brief waits; none by default.
  * @param exclusive For a read wait on an fd that several processes wait on
  *   (a listening socket shared by pool workers): epoll wakes one of them per
  *   event (EPOLLEXCLUSIVE), not all, so a connection does not wake every idle
@@ -215,21 +216,27 @@ export function waitFor(
   fd: number,
   interest: Interest,
   signal?: AbortSignal,
-  brief?: BriefWait,
+  brief?: SpinPolicy,
   exclusive = false,
 ): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (brief === undefined) return park(fd, interest, signal, exclusive);
   // Brief waits only while nothing else waits: another fd's event is never held up by ours.
-  if ((state?.waiters ?? 0) === 0 && brief.armed()) {
-    if (pollBriefly(fd, interest)) {
-      brief.hit();
-      return Promise.resolve();
+  if ((state?.waiters ?? 0) === 0) {
+    const budget = brief.budget();
+    if (budget > 0) {
+      const start = performance.now();
+      if (pollBriefly(fd, interest, budget)) {
+        brief.hit((performance.now() - start) * 1000);
+        return Promise.resolve();
+      }
+      brief.miss();
     }
-    brief.miss();
   }
   const start = performance.now();
-  return park(fd, interest, signal, exclusive).then(() => brief.parked(performance.now() - start));
+  return park(fd, interest, signal, exclusive).then(() =>
+    brief.parked((performance.now() - start) * 1000)
+  );
 }
 
 /** Registers a waiter with the epoll thread. */
@@ -361,71 +368,46 @@ function dispatch(s: State, index: number): void {
 
 /** How long a brief wait blocks the calling thread at most, in microseconds. */
 export const BRIEF_WAIT_US = 50;
-/** A parked wait that ended within this many ms had its data come soon: arm brief waits. */
-const QUICK_PARK_MS = 0.5;
-/** The longest run of parked waits after brief waits kept coming up empty (2^10). */
-const MAX_BACKOFF = 10;
 
 /**
- * The adaptive state of one handle's brief waits ("spin, then park").
+ * The brief waits of one handle ("spin, then park"): a
+ * {@linkcode SpinPolicy} whose spin is a `ppoll` on the calling thread, of
+ * at most {@linkcode BRIEF_WAIT_US}.
  *
  * Parking a wait with the epoll thread costs a hop to a pool thread and
  * back: 20-60 us on this machine, more than a whole round trip between two
- * C processes. So a handle whose last parked wait ended quickly (its peer
- * answers fast: a request and its reply) first waits in `ppoll` on the
- * calling thread, for at most {@linkcode BRIEF_WAIT_US}: the kernel wakes
- * the thread the moment the data comes, as it wakes a blocking C call.
- *
- * The cost is bounded: the thread sleeps (it does not spin) for at most
- * 50 us, only when no other wait is pending in the process, and a brief wait
- * that comes up empty (a slow peer, or one in this same process, which
- * cannot run meanwhile) makes the next 2, 4, ... 1024 waits park at once. A
- * handle whose waits are long (an idle connection) never waits briefly.
+ * C processes. A brief wait sleeps in the kernel, which wakes the thread the
+ * moment the data comes, as it wakes a blocking C call: request/reply
+ * traffic then costs about what it costs in C. The thread sleeps (it does
+ * not spin, so a single CPU needs no special case), only when no other wait
+ * of the process is pending, and the policy stops brief waits on a handle
+ * where they come up empty (a slow peer, one in this same process, which
+ * cannot run meanwhile) or whose waits are long (an idle connection).
  */
-export class BriefWait {
-  #armed = false;
-  #skip = 0;
-  #misses = 0;
-
-  /** Whether this wait should first be brief. */
-  armed(): boolean {
-    if (!this.#armed) return false;
-    if (this.#skip > 0) {
-      this.#skip--;
-      return false;
-    }
-    return true;
-  }
-
-  /** The brief wait caught the data. */
-  hit(): void {
-    this.#misses = 0;
-  }
-
-  /** The brief wait came up empty: park the next waits, more of them each time. */
-  miss(): void {
-    this.#misses = Math.min(this.#misses + 1, MAX_BACKOFF);
-    this.#skip = 2 ** this.#misses;
-  }
-
-  /** A parked wait ended after `ms`: arm brief waits if it was quick. */
-  parked(ms: number): void {
-    this.#armed = ms < QUICK_PARK_MS;
+export class BriefWait extends SpinPolicy {
+  /** A policy with brief waits of at most {@linkcode BRIEF_WAIT_US}. */
+  constructor() {
+    super(BRIEF_WAIT_US);
   }
 }
 
 const briefPoll = new Uint8Array(8);
 const briefPollView = new DataView(briefPoll.buffer);
 let briefTimeout: Uint8Array | undefined;
+let briefTimeoutMicros = 0;
 
-/** Waits on the calling thread for at most BRIEF_WAIT_US; true when `fd` is ready. */
-function pollBriefly(fd: number, interest: Interest): boolean {
-  briefTimeout ??= posixLayouts().timespec.encode({ tv_sec: 0, tv_nsec: BRIEF_WAIT_US * 1000 });
+/** Waits on the calling thread for at most `micros`; true when `fd` is ready. */
+function pollBriefly(fd: number, interest: Interest, micros: number): boolean {
+  const whole = Math.ceil(micros);
+  if (whole !== briefTimeoutMicros) {
+    briefTimeout = posixLayouts().timespec.encode({ tv_sec: 0, tv_nsec: whole * 1000 });
+    briefTimeoutMicros = whole;
+  }
   briefPollView.setInt32(0, fd, true);
   briefPollView.setInt16(4, interest === "read" ? POLLIN : POLLOUT, true);
   briefPollView.setInt16(6, 0, true);
   // EINTR (-1) counts as empty: the caller parks.
-  return libc().ppoll(briefPoll, 1n, briefTimeout, null) > 0;
+  return libc().ppoll(briefPoll, 1n, briefTimeout!, null) > 0;
 }
 
 const pollBuffer = new Uint8Array(8);

@@ -7,8 +7,9 @@
 
 import { checkBytes, checkFd, checkOptions, checkSize, checkString } from "./_checks.ts";
 import { errnoCell, errnoError, type Libc, libc } from "./_libc.ts";
-import { forget, isWatched, waitFor, waitForSync } from "./_poller.ts";
+import { forget, type Interest, isWatched, waitFor, waitForSync } from "./_poller.ts";
 import { type WaitOptions, waitSignal } from "./_signal.ts";
+import { busySpinDefault, SpinPolicy } from "./_spin.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "./constants.ts";
 import { ErrnoError } from "./errno.ts";
 
@@ -28,8 +29,8 @@ export interface FdHandleOptions {
   /** The fd is already O_NONBLOCK (made so by pipe2, open or socket): skip the fcntl calls. */
   readonly nonblocking?: boolean;
   /**
-   * How long (in microseconds) a read or write that finds nothing to do
-   * tries again before it parks (see {@linkcode FdHandle}); 0 never spins.
+   * How long at most (in microseconds) a read or write that finds nothing to
+   * do tries again before it parks (see {@linkcode FdHandle}); 0 never spins.
    * Default {@linkcode DEFAULT_SPIN_MICROSECONDS}, or 0 where the process may
    * run on one CPU only (its affinity or its cgroup says so).
    */
@@ -37,9 +38,9 @@ export interface FdHandleOptions {
 }
 
 /**
- * The default bounded spin of an {@linkcode FdHandle}, in microseconds: about
- * what a peer on another core takes to answer a short message, and less
- * than the cost of parking on the epoll thread and coming back.
+ * The default longest spin of an {@linkcode FdHandle}, in microseconds:
+ * about what a peer on another core takes to answer a short message, and
+ * less than the cost of parking on the epoll thread and coming back.
  */
 export const DEFAULT_SPIN_MICROSECONDS = 50;
 
@@ -50,10 +51,6 @@ export type IoOptions = WaitOptions;
 const SPIN_IDLE = 0;
 /** A spin that is over (it expired, or the call parked): do not spin again in this call. */
 const SPIN_DONE = -1;
-/** Below this score (a moving average of how often spinning paid), a handle does not spin... */
-const SPIN_SCORE_MIN = 0.25;
-/** ...but for one call in this many, to notice that spinning pays again. */
-const SPIN_PROBE = 16;
 
 let lib: Libc | undefined;
 /** errno of this thread, read as `cell[0]` right after a call (see `errnoCell`). */
@@ -78,13 +75,16 @@ function io(): Libc {
  * calls wait in `poll`.
  *
  * Before it parks, a read or write that finds nothing to do tries again for
- * a bounded time (`spin`, 50 microseconds by default, none on a single
- * CPU): a peer that answers within that time is served without a context
- * switch or a hop through the epoll thread, the way adaptive mutexes spin
- * before they sleep. The spin keeps the event loop (or, for sync calls, the
- * thread) busy for at most that long, and a handle on which spinning does
- * not pay stops spinning (trying again one call in 16): a slow peer, an idle
- * line, or a peer that cannot run while we spin (a busy machine).
+ * a bounded time (at most `spin`, 50 microseconds by default, none on a
+ * single CPU): a peer that answers within that time is served without a
+ * context switch or a hop through the epoll thread, the way adaptive
+ * mutexes spin before they sleep. The spin keeps the event loop (or, for
+ * sync calls, the thread) busy for at most that long, and a handle on which
+ * spinning does not pay stops spinning, but for a probe now and then: a
+ * slow peer, an idle line (waits far longer than the spin), or a peer that
+ * cannot run while we spin (a busy machine). With a `spin` above 50, a
+ * handle spins longer only where the answers it caught came late (4 times
+ * their usual delay).
  *
  * Async writes on one handle are queued: each completes before the next
  * starts, so their bytes never interleave.
@@ -105,10 +105,10 @@ export class FdHandle {
   #fd: number;
   readonly #description: string;
   readonly #reasons: Readonly<Record<string, string>> | undefined;
-  readonly #spinMs: number;
-  /** How well spinning pays on this handle, in [0, 1]: a moving average (see #spin). */
-  #spinScore = 1;
-  #spinProbe = 0;
+  readonly #spin: SpinPolicy;
+  /** When the current spin started, and when it last tried (performance.now()). */
+  #spinStart = 0;
+  #spinLast = 0;
   /** The last count passed to read or write, and the same as a bigint (size_t): no allocation per call. */
   #countNumber = -1;
   #countBig = 0n;
@@ -132,9 +132,11 @@ export class FdHandle {
       ? `fd ${fd}`
       : checkString(options.description, "options.description");
     this.#reasons = options.reasons;
-    this.#spinMs = options.spin === undefined
-      ? defaultSpinMs()
-      : checkSize(options.spin, "options.spin", 0, 1_000_000) / 1000;
+    this.#spin = new SpinPolicy(
+      options.spin === undefined
+        ? busySpinDefault(DEFAULT_SPIN_MICROSECONDS)
+        : checkSize(options.spin, "options.spin", 0, 1_000_000),
+    );
     if (!options.nonblocking) {
       const { fcntl } = lib ?? io();
       const errnoNow = cell!;
@@ -206,35 +208,41 @@ export class FdHandle {
   /**
    * After EAGAIN: whether to try again at once. `state` is SPIN_IDLE before
    * the first EAGAIN of a call, then the deadline, then SPIN_DONE; returns
-   * the next state (a deadline: try again; SPIN_DONE: park).
-   *
-   * Whether to spin at all follows a score, a moving average of what
-   * spinning brought on this handle: a spin that finds what it waits for
-   * raises it, a spin that expires lowers it (a peer that answers slowly, an
-   * idle line, or a peer that cannot answer while we spin because it shares
-   * our core). Below 0.25 (five misses in a row from the start) the handle
-   * parks at once, but for one call in 16, which may win it back.
+   * the next state (a deadline: try again; SPIN_DONE: park). The handle's
+   * {@linkcode SpinPolicy} says how long, and learns how it ended.
    */
-  #spin(state: number): number {
+  #spinNext(state: number): number {
     if (state === SPIN_DONE) return SPIN_DONE;
     const now = performance.now();
     if (state === SPIN_IDLE) {
-      if (
-        this.#spinMs === 0 ||
-        (this.#spinScore < SPIN_SCORE_MIN && ++this.#spinProbe % SPIN_PROBE !== 0)
-      ) {
-        return SPIN_DONE;
-      }
-      return now + this.#spinMs;
+      const budget = this.#spin.budget();
+      if (budget === 0) return SPIN_DONE;
+      this.#spinStart = this.#spinLast = now;
+      return now + budget / 1000;
     }
+    this.#spinLast = now;
     if (now < state) return state;
-    this.#spinScore -= this.#spinScore / 4;
+    this.#spin.miss();
     return SPIN_DONE;
   }
 
-  /** A call succeeded while spinning (`state` a deadline): spinning pays. */
+  /** A call succeeded while spinning (`state` a deadline): spinning paid (after about this long). */
   #spinHit(state: number): void {
-    if (state > 0) this.#spinScore += (1 - this.#spinScore) / 4;
+    if (state > 0) this.#spin.hit((this.#spinLast - this.#spinStart) * 1000);
+  }
+
+  /** Blocks until `fd` is ready, and tells the spin policy how long that took. */
+  #parkSync(fd: number, interest: Interest): void {
+    const start = performance.now();
+    waitForSync(fd, interest);
+    this.#spin.parked((performance.now() - start) * 1000);
+  }
+
+  /** Waits until `fd` is ready, and tells the spin policy how long that took. */
+  async #park(fd: number, interest: Interest, signal: AbortSignal | undefined): Promise<void> {
+    const start = performance.now();
+    await waitFor(fd, interest, signal);
+    this.#spin.parked((performance.now() - start) * 1000);
   }
 
   /**
@@ -262,8 +270,8 @@ export class FdHandle {
         return n === 0 ? null : n;
       }
       if (errno === EAGAIN) {
-        spin = this.#spin(spin);
-        if (spin === SPIN_DONE) waitForSync(fd, "read");
+        spin = this.#spinNext(spin);
+        if (spin === SPIN_DONE) this.#parkSync(fd, "read");
       } else if (errno !== EINTR) throw this.#error(errno, "read", "read from");
     }
   }
@@ -295,8 +303,8 @@ export class FdHandle {
       }
       if (errno === EAGAIN) {
         if (signal?.aborted) throw signal.reason;
-        spin = this.#spin(spin);
-        if (spin === SPIN_DONE) await waitFor(fd, "read", signal);
+        spin = this.#spinNext(spin);
+        if (spin === SPIN_DONE) await this.#park(fd, "read", signal);
       } else if (errno !== EINTR) throw this.#error(errno, "read", "read from");
     }
   }
@@ -330,8 +338,8 @@ export class FdHandle {
         continue;
       }
       if (errno === EAGAIN) {
-        spin = this.#spin(spin);
-        if (spin === SPIN_DONE) waitForSync(fd, "write");
+        spin = this.#spinNext(spin);
+        if (spin === SPIN_DONE) this.#parkSync(fd, "write");
       } else if (errno !== EINTR) throw this.#error(errno, "write", "write to");
     }
     return data.length;
@@ -405,8 +413,8 @@ export class FdHandle {
       }
       if (errno === EAGAIN) {
         if (signal?.aborted) throw signal.reason;
-        spin = this.#spin(spin);
-        if (spin === SPIN_DONE) await waitFor(fd, "write", signal);
+        spin = this.#spinNext(spin);
+        if (spin === SPIN_DONE) await this.#park(fd, "write", signal);
       } else if (errno !== EINTR) throw this.#error(errno, "write", "write to");
     }
     return data.length;
@@ -477,17 +485,6 @@ export class FdHandle {
 }
 
 function noop(): void {}
-
-let spinDefault: number | undefined;
-
-/** The default spin in ms: none where this process may run on one CPU only (a spin there only delays the peer). */
-function defaultSpinMs(): number {
-  if (spinDefault === undefined) {
-    const cpus = typeof navigator === "undefined" ? 2 : navigator.hardwareConcurrency ?? 2;
-    spinDefault = cpus > 1 ? DEFAULT_SPIN_MICROSECONDS / 1000 : 0;
-  }
-  return spinDefault;
-}
 
 function checkReadBuffer(buffer: Uint8Array): void {
   checkBytes(buffer, "buffer");

@@ -19,6 +19,7 @@
 
 import { type InterruptibleCall, interruptUntilReturned } from "../ipc/_interrupt.ts";
 import { addressOf, pointerOf } from "../ipc/_libc.ts";
+import { busySpinDefault, SpinPolicy, spinUntil } from "../ipc/_spin.ts";
 import { nativeBuffer } from "./_common.ts";
 
 /** The most pool threads xsi holds at once. */
@@ -91,51 +92,20 @@ export function sleepSync(ms: number): void {
 /** Monotonic time in milliseconds. */
 export const now = (): number => performance.now();
 
-/** The spin of a probe, in microseconds: see {@linkcode AdaptiveSpin}. */
-export const PROBE_SPIN_MICROS = 50;
-/** The longest adaptive spin, in microseconds. */
+/** The longest adaptive spin on `IPC_NOWAIT`, in microseconds. */
 export const MAX_SPIN_MICROS = 400;
 
 /**
- * How long a handle's async waits spin on `IPC_NOWAIT` before they park
- * on a pool thread, learned from its recent waits.
- *
- * A spin pays when the event it waits for comes within it: a parked wait
- * costs tens of microseconds to wake (the pool thread, then the event
- * loop), so a peer that answers in microseconds (a ping-pong between two
- * processes on two cores) is best caught spinning. A spin that misses
- * burns CPU that the peer may need (on a loaded machine, the peer is not
- * even running), and delays nothing but itself.
- *
- * So it keeps two averages (weight 1/8): how often a spin caught its event
- * and how long the event took to come. While spins catch at least a
- * quarter of the time, it spins 4 times the usual delay plus 10 us (at
- * most {@linkcode MAX_SPIN_MICROS}); otherwise it parks at once, but every
- * 16th wait probes with {@linkcode PROBE_SPIN_MICROS}, and a probe that
- * catches turns spinning back on (so two processes that both parked for a
- * while find their way back to spinning).
+ * How long a handle's async waits spin on `IPC_NOWAIT` before they park on
+ * a pool thread: a {@linkcode SpinPolicy} of at most
+ * {@linkcode MAX_SPIN_MICROS} (none where the process may run on one CPU
+ * only). Longer than an fd's longest spin: a parked System V wait also
+ * holds one of the {@linkcode MAX_POOL_THREADS} pool threads of xsi.
  */
-export class AdaptiveSpin {
-  #rate = 1;
-  #delay = 10;
-  #waits = 0;
-
-  /** The spin for the next wait, in microseconds (0: park at once). */
-  next(): number {
-    this.#waits++;
-    if (this.#rate >= 0.25) return Math.min(4 * this.#delay + 10, MAX_SPIN_MICROS);
-    return this.#waits % 16 === 0 ? PROBE_SPIN_MICROS : 0;
-  }
-
-  /** The spin caught its event after `micros` microseconds. */
-  caught(micros: number): void {
-    this.#rate = Math.max(this.#rate + (1 - this.#rate) / 8, 0.5);
-    this.#delay += (micros - this.#delay) / 8;
-  }
-
-  /** The spin ran out and the wait parked. */
-  missed(): void {
-    this.#rate -= this.#rate / 8;
+export class AdaptiveSpin extends SpinPolicy {
+  /** A policy with spins of at most {@linkcode MAX_SPIN_MICROS}. */
+  constructor() {
+    super(busySpinDefault(MAX_SPIN_MICROS));
   }
 }
 
@@ -148,35 +118,12 @@ export class AdaptiveSpin {
  */
 export function spinFor(
   micros: number | undefined,
-  adaptive: AdaptiveSpin,
+  adaptive: SpinPolicy,
   limitMs: number,
   attempt: () => boolean,
 ): boolean {
-  if (micros !== undefined) return spin(Math.min(micros, limitMs * 1000), attempt);
-  const budget = Math.min(adaptive.next(), limitMs * 1000);
-  if (budget <= 0) return false;
-  const start = now();
-  if (spin(budget, attempt)) {
-    adaptive.caught((now() - start) * 1000);
-    return true;
-  }
-  adaptive.missed();
-  return false;
-}
-
-/**
- * Calls `attempt` until it returns true or `micros` microseconds have
- * passed: a short spin on `IPC_NOWAIT` before parking a waiter.
- *
- * @returns True if an attempt succeeded.
- */
-export function spin(micros: number, attempt: () => boolean): boolean {
-  if (micros <= 0) return false;
-  const end = now() + micros / 1000;
-  do {
-    if (attempt()) return true;
-  } while (now() < end);
-  return false;
+  if (micros !== undefined) return spinUntil(Math.min(micros, limitMs * 1000), attempt);
+  return adaptive.spin(attempt, limitMs * 1000);
 }
 
 /**
