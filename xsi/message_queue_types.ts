@@ -82,10 +82,11 @@ export interface MessageReceiveOptions extends MessageReceiveSyncOptions {
    * Microseconds to keep trying with `IPC_NOWAIT` before parking the wait on
    * a pool thread; 0 parks at once. The event loop is busy meanwhile: the
    * spin buys latency near a blocking C receive, where a parked wait costs
-   * tens of microseconds to wake. Default: adaptive, per handle: about 4
-   * times the usual delay of recent waits (at most 400) while spins catch
-   * their message at least a quarter of the time, else none, with a probe
-   * now and then.
+   * tens of microseconds to wake. Default: adaptive, per handle: 50, or 4
+   * times the usual delay of recent waits plus 10 where that is longer (at
+   * most 400), while spins catch their message at least a quarter of the
+   * time; else none, with a probe of 50 now and then. None at all where the
+   * process may run on a single CPU (the peer could not run while we spin).
    */
   readonly spin?: number;
 }
