@@ -5,6 +5,7 @@
  * @module
  */
 
+import { EINTR, ESRCH } from "./_errnos.ts";
 import { checkOptions } from "./_checks.ts";
 import { errnoCell, errnoError, libc } from "./_libc.ts";
 import { forget, waitFor } from "./_poller.ts";
@@ -16,8 +17,6 @@ import type { WaitOptions } from "./wait.ts";
 
 const SYS_pidfd_open = 434n; // x86_64 and aarch64 alike
 const WNOHANG = 1;
-const EINTR = 4;
-const ESRCH = 3;
 /** The longest pause between two looks at a child without a pidfd (kernels before 5.3). */
 const POLL_MAX_MS = 50;
 
@@ -66,7 +65,10 @@ class Child implements ChildProcess {
     const fd = this.#pidfd;
     if (fd < 0) return;
     this.#pidfd = -1;
-    forget(fd, new ErrnoError(ESRCH, { syscall: "waitpid", action: "wait", reason: "reaped" }));
+    forget(
+      fd,
+      () => new ErrnoError(ESRCH, { syscall: "waitpid", action: "wait", reason: "reaped" }),
+    );
     libc().close(fd);
   }
 

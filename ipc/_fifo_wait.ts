@@ -8,13 +8,12 @@
  * @module
  */
 
+import { EAGAIN, ENXIO } from "./_errnos.ts";
 import { watchOpens } from "./_inotify.ts";
 import { errnoCell, libc } from "./_libc.ts";
 import { waitFor } from "./_poller.ts";
 import { O_CLOEXEC, O_NONBLOCK } from "./constants.ts";
 
-const ENXIO = 6;
-const EAGAIN = 11;
 const POLLIN = 0x001;
 const POLLHUP = 0x010;
 const SPLICE_F_NONBLOCK = 2;

@@ -14,7 +14,7 @@
  * - When the last waiter goes (aborted, or its fd forgotten) while the
  *   thread waits, an eventfd wakes it; the wait then ends and nothing keeps
  *   the process alive.
- * - `forget(fd, error)` must be called before an fd is closed: it rejects
+ * - `forget(fd, () => error)` must be called before an fd is closed: it rejects
  *   the fd's waiters and removes it from epoll, so that a number reused by a
  *   later open never inherits stale interest. Registrations carry a token,
  *   not the fd, so an event already read for a forgotten fd is ignored.
@@ -22,6 +22,7 @@
  * @module
  */
 
+import { EINTR, EPERM } from "./_errnos.ts";
 import { posixLayouts } from "../endian/libc_posix.ts";
 import { errnoCell, errnoError, lastError, type Libc, libc } from "./_libc.ts";
 import { SpinPolicy } from "./_spin.ts";
@@ -40,8 +41,6 @@ const EFD_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
 const POLLIN = 0x001;
 const POLLOUT = 0x004;
-const EINTR = 4;
-const EPERM = 1;
 
 /** Events epoll reports as "a read will not block" (data, end of stream, or an error to read). */
 const READY_TO_READ = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
@@ -286,13 +285,15 @@ function park(
 }
 
 /**
- * Drops every waiter of `fd`, rejecting them with `error`, and removes the
- * fd from epoll. Call it before closing the fd.
+ * Drops every waiter of `fd`, rejecting them with the error `error()`
+ * builds, and removes the fd from epoll. Call it before closing the fd. The
+ * error (a stack trace, some microseconds) is built only when a wait is
+ * pending, so closers call it unconditionally.
  *
  * @param fd The fd about to be closed.
- * @param error What pending waits reject with.
+ * @param error Builds what pending waits reject with.
  */
-export function forget(fd: number, error: unknown): void {
+export function forget(fd: number, error: () => unknown): void {
   const s = state;
   const reg = s?.byFd.get(fd);
   if (!s || !reg) return;
@@ -302,19 +303,9 @@ export function forget(fd: number, error: unknown): void {
   for (const waiter of waiters) settle(s, waiter);
   sync(s, reg);
   wakeIfIdle(s);
-  for (const waiter of waiters) waiter.reject(error);
-}
-
-/**
- * Tells whether some wait on `fd` is pending: closers call
- * {@linkcode forget} only then, and so build its error (a stack trace, some
- * microseconds) only when someone will see it.
- *
- * @param fd The fd.
- * @returns True while a wait on it is pending.
- */
-export function isWatched(fd: number): boolean {
-  return state?.byFd.has(fd) ?? false;
+  if (waiters.length === 0) return;
+  const reason = error();
+  for (const waiter of waiters) waiter.reject(reason);
 }
 
 /** Ends a pending epoll_wait once nothing waits, so that the process can exit. */

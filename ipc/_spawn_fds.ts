@@ -21,6 +21,7 @@
  * @module
  */
 
+import { EBADF } from "./_errnos.ts";
 import { posixLayouts } from "../endian/libc_posix.ts";
 import { checkString, describeValue } from "./_checks.ts";
 import { fstatMode, S_IFIFO, S_IFMT } from "./_file.ts";
@@ -32,7 +33,6 @@ const F_GETFL = 3;
 const F_SETFL = 4;
 const F_DUPFD_CLOEXEC = 1030;
 const O_ACCMODE = 3;
-const EBADF = 9;
 
 /** What a child fd is: one of our handles, one of our fd numbers, ours under the same number, or /dev/null. */
 export type FdSource = FdHandle | number | "inherit" | "null";

@@ -5,17 +5,15 @@
  * @module
  */
 
+import { EAGAIN, EBADF, EINTR } from "./_errnos.ts";
 import { checkBytes, checkFd, checkOptions, checkSize, checkString } from "./_checks.ts";
 import { errnoCell, errnoError, type Libc, libc } from "./_libc.ts";
-import { forget, type Interest, isWatched, waitFor, waitForSync } from "./_poller.ts";
+import { forget, type Interest, waitFor, waitForSync } from "./_poller.ts";
 import { type WaitOptions, waitSignal } from "./_signal.ts";
+import { readableBytes } from "./_byte_stream.ts";
 import { busySpinDefault, SpinPolicy } from "./_spin.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "./constants.ts";
 import { ErrnoError } from "./errno.ts";
-
-const EINTR = 4;
-const EAGAIN = 11;
-const EBADF = 9;
 
 /** Largest count passed to one read or write call: the kernel's own limit (0x7ffff000). */
 const MAX_IO = 0x7ffff000;
@@ -427,30 +425,7 @@ export class FdHandle {
    * is closed while a read waits.
    */
   get readable(): ReadableStream<Uint8Array> {
-    return this.#readable ??= new ReadableStream({
-      type: "bytes",
-      autoAllocateChunkSize: 65536,
-      pull: async (controller) => {
-        const request = controller.byobRequest!;
-        const view = request.view!;
-        const target = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-        let n: number | null;
-        try {
-          n = await this.read(target);
-        } catch (error) {
-          if (this.closed) n = null;
-          else throw error;
-        }
-        if (n === null) {
-          this.close();
-          controller.close();
-          request.respond(0);
-        } else {
-          request.respond(n);
-        }
-      },
-      cancel: () => this.close(),
-    });
+    return this.#readable ??= readableBytes(this, () => this.close());
   }
 
   /** A stream that writes every chunk in full; closing or aborting it closes the handle. */
@@ -473,7 +448,7 @@ export class FdHandle {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    if (isWatched(fd)) forget(fd, this.#closedError("use"));
+    forget(fd, () => this.#closedError("use"));
     // Linux releases the fd even when close fails (EINTR, EIO): never retry.
     libc().close(fd);
   }

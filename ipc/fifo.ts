@@ -5,6 +5,7 @@
  * @module
  */
 
+import { EEXIST, EINTR, EINVAL, ENOENT, ENXIO } from "./_errnos.ts";
 import { checkBoolean, checkMode, checkOptions, checkSize } from "./_checks.ts";
 import {
   checkPath,
@@ -21,12 +22,6 @@ import { type WaitOptions, waitSignal } from "./_signal.ts";
 import { O_CLOEXEC, O_NOCTTY, O_NONBLOCK, O_RDONLY, O_WRONLY } from "./constants.ts";
 import { errnoCode, type ErrnoError } from "./errno.ts";
 import { FdHandle } from "./fd.ts";
-
-const EINTR = 4;
-const ENOENT = 2;
-const ENXIO = 6;
-const EEXIST = 17;
-const EINVAL = 22;
 
 /** Options of {@linkcode mkfifo}. */
 export interface MkfifoOptions {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { ENOENT, ENOTDIR } from "./_errnos.ts";
 import { posixLayouts } from "../endian/libc_posix.ts";
 import { checkBoolean, checkOptions, checkString, describeValue } from "./_checks.ts";
 import { checkPath, describeFileType, missingReason, S_IFDIR, S_IFMT, statMode } from "./_file.ts";
@@ -29,8 +30,6 @@ export type { FdSource } from "./_spawn_fds.ts";
 const POSIX_SPAWN_SETPGROUP = 0x02;
 const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
-const ENOENT = 2;
-const ENOTDIR = 20;
 
 /** Options of {@linkcode spawn}. */
 export interface SpawnOptions {

@@ -12,18 +12,14 @@
  * @module
  */
 
+import { EAGAIN, EBADF, EINTR } from "../ipc/_errnos.ts";
 import { errnoError, lastErrno, lastError, libc } from "../ipc/_libc.ts";
-import { forget, isWatched, waitForSync } from "../ipc/_poller.ts";
+import { forget, waitForSync } from "../ipc/_poller.ts";
 import { checkAbortSignal, checkTimeout } from "../ipc/_checks.ts";
 import { ErrnoError } from "../ipc/errno.ts";
 import { type AddressFamily, type AddressLike, SocketAddress } from "./address.ts";
 import { SOCKADDR_STORAGE_SIZE, sockaddrAccess } from "./_sockaddr.ts";
 import { AF_INET, AF_INET6, SOCK_CLOEXEC } from "./constants.ts";
-
-export const EINTR = 4;
-export const EBADF = 9;
-export const EAGAIN = 11;
-export const EINPROGRESS = 115;
 
 const sizeCache: bigint[] = [];
 let lastSize = 65536;
@@ -173,7 +169,7 @@ export function closedError(syscall: string, action: string): ErrnoError {
  * @param action What they were doing, for their error (called only if something waits).
  */
 export function closeSocket(fd: number, syscall: string, action: () => string): void {
-  if (isWatched(fd)) forget(fd, closedError(syscall, action()));
+  forget(fd, () => closedError(syscall, action()));
   libc().close(fd);
 }
 

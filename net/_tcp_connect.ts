@@ -6,14 +6,13 @@
  * @module
  */
 
+import { EINPROGRESS, EINTR } from "../ipc/_errnos.ts";
 import { libc } from "../ipc/_libc.ts";
 import { F_SETFL } from "../ipc/constants.ts";
 import { SocketAddress } from "./address.ts";
 import {
   bindSocket,
   closeQuietly,
-  EINPROGRESS,
-  EINTR,
   errnoCallError,
   lastErrno,
   openSocket,

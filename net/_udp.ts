@@ -7,6 +7,7 @@
  * @module
  */
 
+import { EAGAIN } from "../ipc/_errnos.ts";
 import {
   checkBoolean,
   checkBytes,
@@ -18,7 +19,7 @@ import { MSG_TRUNC } from "./constants.ts";
 import { sizeOf } from "./_socket.ts";
 import { errnoCode, ErrnoError } from "../ipc/errno.ts";
 import type { SocketAddress } from "./address.ts";
-import { EAGAIN, errnoCallError } from "./_socket.ts";
+import { errnoCallError } from "./_socket.ts";
 import type { ReceiveOptions, SendOptions, UdpSocketOptions } from "./udp_socket_types.ts";
 import type { UdpSocket } from "./udp_socket.ts";
 

@@ -6,6 +6,16 @@
  * @module
  */
 
+import {
+  EAGAIN,
+  ECONNABORTED,
+  EINTR,
+  EMFILE,
+  ENFILE,
+  ENOBUFS,
+  ENOMEM,
+  EPROTO,
+} from "../ipc/_errnos.ts";
 import { checkFd, checkNonNegativeInt32 } from "../ipc/_checks.ts";
 import { errnoCell, libc } from "../ipc/_libc.ts";
 import { F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
@@ -76,18 +86,16 @@ export function isPoolWorker(args: readonly string[] = Deno.args): boolean {
   return args[0] === POOL_WORKER_ROLE;
 }
 
-const EINTR = 4;
-const EAGAIN = 11;
 /** accept4 errors that concern one connection, not the socket: try the next. */
 const transient = new Set([
   EINTR,
   EAGAIN,
-  103, /* ECONNABORTED */
-  71, /* EPROTO */
-  12, /* ENOMEM */
-  105, /* ENOBUFS */
-  24, /* EMFILE */
-  23, /* ENFILE */
+  ECONNABORTED,
+  EPROTO,
+  ENOMEM,
+  ENOBUFS,
+  EMFILE,
+  ENFILE,
 ]);
 
 /**

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { EAGAIN, EINTR } from "../ipc/_errnos.ts";
+import { readableBytes } from "../ipc/_byte_stream.ts";
 import { errnoError, type Libc, libc } from "../ipc/_libc.ts";
 import { ErrnoError } from "../ipc/errno.ts";
 import { F_GETFL, O_NONBLOCK } from "../ipc/constants.ts";
@@ -19,8 +21,6 @@ import {
   closeQuietly,
   closeSocket,
   deadlineOf,
-  EAGAIN,
-  EINTR,
   errnoCallError,
   lastErrno,
   sizeOf,
@@ -178,7 +178,7 @@ export class TcpConnection {
       try {
         await waitFor(fd.fd, "write", signal);
       } catch (error) {
-        forget(fd.fd, error);
+        forget(fd.fd, () => error);
         closeQuietly(fd.fd);
         throw error;
       }
@@ -416,32 +416,9 @@ export class TcpConnection {
    * closed.
    */
   get readable(): ReadableStream<Uint8Array> {
-    return this.#readable ??= new ReadableStream({
-      type: "bytes",
-      autoAllocateChunkSize: 65536,
-      pull: async (controller) => {
-        const request = controller.byobRequest!;
-        const view = request.view!;
-        let n: number | null;
-        try {
-          n = await this.read(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
-        } catch (error) {
-          if (!this.closed) throw error;
-          n = null;
-        }
-        if (n === null) {
-          controller.close();
-          request.respond(0);
-          this.#readEnded = true;
-          if (this.#writeEnded) this.close();
-        } else {
-          request.respond(n);
-        }
-      },
-      cancel: () => {
-        this.#readEnded = true;
-        if (this.#writeEnded) this.close();
-      },
+    return this.#readable ??= readableBytes(this, () => {
+      this.#readEnded = true;
+      if (this.#writeEnded) this.close();
     });
   }
 

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { EAGAIN, EINTR } from "../ipc/_errnos.ts";
 import { type Libc, libc } from "../ipc/_libc.ts";
 import { BriefWait, waitFor } from "../ipc/_poller.ts";
 import { checkBoolean, checkFd, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
@@ -22,8 +23,6 @@ import {
   closeQuietly,
   closeSocket,
   deadlineOf,
-  EAGAIN,
-  EINTR,
   errnoCallError,
   lastErrno,
   localAddressFor,

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { EAGAIN, EINTR } from "../ipc/_errnos.ts";
 import { type Libc, libc } from "../ipc/_libc.ts";
 import { BriefWait, waitFor } from "../ipc/_poller.ts";
 import { checkBoolean, checkInt32, checkOptions } from "../ipc/_checks.ts";
@@ -23,8 +24,6 @@ import {
   closeQuietly,
   closeSocket,
   deadlineOf,
-  EAGAIN,
-  EINTR,
   errnoCallError,
   lastErrno,
   localAddressFor,

@@ -1,26 +1,16 @@
 /**
- * What the three System V object kinds share: open flags, errno numbers,
+ * What the three System V object kinds share: open flags, retryable errnos,
  * permissions in and out of `struct ipc_perm`, times, closed handles.
  *
  * @module
  */
 
+import { EAGAIN, EBADF, EINTR, ETIMEDOUT } from "../ipc/_errnos.ts";
 import type { IpcPerm } from "../endian/libc_sysv.ts";
 import { checkBoolean, checkInt32, checkMode, checkOptions, checkUint32 } from "../ipc/_checks.ts";
 import { ErrnoError } from "../ipc/errno.ts";
 import { IPC_CREAT, IPC_EXCL, IPC_PRIVATE } from "./constants.ts";
 import type { IpcOpenOptions, IpcPermissions, IpcPermissionsChange } from "./types.ts";
-
-/** Errno numbers the xsi code branches on. */
-export const E2BIG = 7;
-export const EBADF = 9;
-export const EINTR = 4;
-export const EAGAIN = 11;
-export const EEXIST = 17;
-export const EINVAL = 22;
-export const ENOMSG = 42;
-export const EIDRM = 43;
-export const ETIMEDOUT = 110;
 
 /**
  * True for an errno that may not be the call's own: EINTR (a signal), and

@@ -7,19 +7,11 @@
  * @module
  */
 
+import { EIDRM, EINVAL, ENOMSG } from "../ipc/_errnos.ts";
 import { checkBoolean, checkBytes, checkSafeInteger, checkSize } from "../ipc/_checks.ts";
 import { errnoError, lastErrno, libc } from "../ipc/_libc.ts";
 import type { ErrnoError } from "../ipc/errno.ts";
-import {
-  EIDRM,
-  EINVAL,
-  ENOMSG,
-  mayRetry,
-  nativeBuffer,
-  readLong,
-  timeoutError,
-  writeLong,
-} from "./_common.ts";
+import { mayRetry, nativeBuffer, readLong, timeoutError, writeLong } from "./_common.ts";
 import { objectContext } from "./_control.ts";
 import { MESSAGE_QUEUE, messageLimit } from "./_message_control.ts";
 import { decodeRecord, type MessageCodec, messageCodec } from "./_message_codec.ts";

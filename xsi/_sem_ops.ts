@@ -6,11 +6,12 @@
  * @module
  */
 
+import { EAGAIN, EIDRM, EINVAL } from "../ipc/_errnos.ts";
 import { posixLayouts } from "../endian/libc_posix.ts";
 import { checkBoolean, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
 import { lastErrno, libc } from "../ipc/_libc.ts";
 import type { ErrnoError } from "../ipc/errno.ts";
-import { EAGAIN, EIDRM, EINVAL, mayRetry, nativeBuffer } from "./_common.ts";
+import { mayRetry, nativeBuffer } from "./_common.ts";
 import { IPC_NOWAIT, SEM_UNDO } from "./constants.ts";
 import { after, now, PoolWait, type ThreadSlot } from "./_wait.ts";
 

@@ -7,9 +7,10 @@
  * @module
  */
 
+import { EIDRM, EINVAL } from "../ipc/_errnos.ts";
 import { lastErrno, libc } from "../ipc/_libc.ts";
 import type { ErrnoError } from "../ipc/errno.ts";
-import { EIDRM, EINVAL, mayRetry } from "./_common.ts";
+import { mayRetry } from "./_common.ts";
 import { IPC_NOWAIT } from "./constants.ts";
 import { PoolWait, type ThreadSlot } from "./_wait.ts";
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { EAGAIN, ENOMSG } from "../ipc/_errnos.ts";
 import type { MsqidDs } from "../endian/libc_sysv.ts";
 import {
   checkAbortSignal,
@@ -22,8 +23,6 @@ import {
   changePermissions,
   closedError,
   dateOf,
-  EAGAIN,
-  ENOMSG,
   mayRetry,
   openIntent,
   permissionsOf,

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { EAGAIN, EEXIST, ETIMEDOUT } from "../ipc/_errnos.ts";
 import type { SemidDs } from "../endian/libc_sysv.ts";
 import {
   checkAbortSignal,
@@ -24,9 +25,6 @@ import {
   changePermissions,
   closedError,
   dateOf,
-  EAGAIN,
-  EEXIST,
-  ETIMEDOUT,
   mayRetry,
   nativeBuffer,
   openIntent,

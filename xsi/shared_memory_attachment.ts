@@ -6,6 +6,7 @@
  * @module
  */
 
+import { EBADF } from "../ipc/_errnos.ts";
 import { describeValue } from "../endian/integers.ts";
 import { Layout, type StructView } from "../endian/layout.ts";
 import { sysvLayouts } from "../endian/libc_sysv.ts";
@@ -18,7 +19,6 @@ import {
 } from "../ipc/_checks.ts";
 import { addressOf, lastError, libc, nativeMemory, type Pointer, pointerAt } from "../ipc/_libc.ts";
 import { ErrnoError } from "../ipc/errno.ts";
-import { EBADF } from "./_common.ts";
 import { IPC_STAT, SHM_RDONLY } from "./constants.ts";
 
 /** Options of {@linkcode SharedMemory.attach}. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { errnoCode, errnoDescription, ErrnoError, errnoNumber } from "../../ipc/errno.ts";
+import * as errnos from "../../ipc/_errnos.ts";
 import { test, throwsWith } from "../_util.ts";
 
 test("errnoCode() names Linux errno numbers, and E<n> for unknown ones", () => {
@@ -22,6 +23,12 @@ test("errnoNumber() is the inverse of errnoCode(), aliases included", () => {
   assert.equal(errnoNumber("EWOULDBLOCK"), 11);
   assert.equal(errnoNumber("EDEADLOCK"), 35);
   assert.equal(errnoNumber("ENOTSUP"), 95);
+});
+
+test("the errno numbers the code branches on agree with the errno table", () => {
+  const entries = Object.entries(errnos);
+  assert.ok(entries.length >= 20);
+  for (const [code, errno] of entries) assert.equal(errnoCode(errno), code, `${code} = ${errno}`);
 });
 
 test("errnoNumber() of an unknown code is a RangeError naming it", () => {
