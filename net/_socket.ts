@@ -12,7 +12,7 @@
  * @module
  */
 
-import { EAGAIN, EBADF, EINTR } from "../ipc/_errnos.ts";
+import { EBADF } from "../ipc/_errnos.ts";
 import { errnoError, lastErrno, lastError, libc } from "../ipc/_libc.ts";
 import { forget, waitForSync } from "../ipc/_poller.ts";
 import { checkAbortSignal, checkTimeout } from "../ipc/_checks.ts";
