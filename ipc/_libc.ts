@@ -1,9 +1,9 @@
 /**
- * The libc binding core: the one place that calls `dlopen`, the table of
- * every libc symbol unixipc uses, errno, and native pointers. This module is
- * the runtime seam: the rest of unixipc never touches `Deno.dlopen`,
- * `Deno.UnsafePointer` or `Deno.UnsafePointerView`, so that the npm build can
- * put another FFI (koffi, under Node) here alone.
+ * The libc binding core: the table of every libc symbol unixipc uses, the
+ * one place that opens libc, errno, and native pointers. With `_ffi.ts`
+ * (the FFI) and `_process.ts` (args, pid, env, signals) it is the runtime
+ * seam: the npm build swaps those two for their `.node.ts` twins (koffi and
+ * `node:process`), and nothing else in unixipc knows which runtime it runs on.
  *
  * The library opens on first use, never at import. `UNIXIPC_LIBC` (when the
  * env permission allows reading it) names another libc to open.
@@ -13,10 +13,10 @@
  *   (a number costs a slow conversion), and results come back as bigints.
  * - Byte buffers we own are `buffer` (a `Uint8Array`, or null); pointers
  *   libc owns are `pointer`.
- * - A `_async` twin runs the call on a thread of Deno's blocking pool and
- *   returns a promise. errno is lost after it (it belongs to that thread),
- *   and a pending one keeps the process alive: use them only through the
- *   waiting machinery of `ipc/`.
+ * - A `_async` twin runs the call on a thread of the runtime's blocking pool
+ *   (Deno's, or libuv's under Node) and returns a promise. errno is lost
+ *   after it (it belongs to that thread), and a pending one keeps the
+ *   process alive: use them only through the waiting machinery of `ipc/`.
  * - Variadic functions (`open`, `fcntl`, `ioctl`, `semctl`, `syscall`) are
  *   declared with a fixed signature, which the Linux x86_64 and aarch64
  *   calling conventions pass the same way (integer and pointer arguments in
@@ -27,6 +27,29 @@
 
 import { describeValue } from "../endian/integers.ts";
 import { errnoCode, ErrnoError } from "./errno.ts";
+import {
+  addressOf,
+  bindLibrary,
+  detachView,
+  nativeMemory,
+  pointerAt,
+  readCString,
+  readPointer,
+} from "./_ffi.ts";
+import type { Declaration, ForeignFunctions, Pointer } from "./_native_types.ts";
+import { environmentVariable } from "./_process.ts";
+
+export {
+  addressOf,
+  blockingPoolSize,
+  copyFromNative,
+  nativeMemory,
+  pointerAt,
+  pointerOf,
+  readCString,
+  runtimeName,
+} from "./_ffi.ts";
+export type { Pointer } from "./_native_types.ts";
 
 const symbols = {
   // ---- errno, process, time ------------------------------------------------
@@ -259,6 +282,10 @@ const symbols = {
   shmdt: { parameters: ["pointer"], result: "i32" },
   /** int shmctl(int shmid, int cmd, struct shmid_ds *buf); */
   shmctl: { parameters: ["i32", "i32", "buffer"], result: "i32" },
+  /** void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset); */
+  mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
+  /** int munmap(void *addr, size_t length); */
+  munmap: { parameters: ["pointer", "usize"], result: "i32" },
 
   // ---- sockets ------------------------------------------------------------
   /** int socket(int domain, int type, int protocol); */
@@ -306,28 +333,19 @@ const symbols = {
   if_nametoindex: { parameters: ["buffer"], result: "u32" },
   /** char *if_indextoname(unsigned int ifindex, char *ifname); */
   if_indextoname: { parameters: ["u32", "buffer"], result: "pointer" },
-} as const satisfies Deno.ForeignLibraryInterface;
+} as const satisfies Readonly<Record<string, Declaration>>;
 
 /** The libc functions, as `libc()` returns them. */
-export type Libc = Deno.DynamicLibrary<typeof symbols>["symbols"];
-
-/** A native pointer: opaque; null is C's NULL. */
-export type Pointer = Deno.PointerValue;
+export type Libc = ForeignFunctions<typeof symbols>;
 
 /** The default libc: glibc's soname on Linux. */
 const defaultLibcPath = "libc.so.6";
 
-let library: Deno.DynamicLibrary<typeof symbols> | undefined;
+let library: Libc | undefined;
 
 /** The libc path: `UNIXIPC_LIBC` when set and readable without a prompt, else glibc's. */
 export function libcPath(): string {
-  try {
-    const status = Deno.permissions.querySync({ name: "env", variable: "UNIXIPC_LIBC" });
-    if (status.state === "granted") return Deno.env.get("UNIXIPC_LIBC") || defaultLibcPath;
-  } catch {
-    // No permission API (an embedder): use the default.
-  }
-  return defaultLibcPath;
+  return environmentVariable("UNIXIPC_LIBC") || defaultLibcPath;
 }
 
 /**
@@ -336,22 +354,7 @@ export function libcPath(): string {
  * @throws {Error} Without `--allow-ffi`, or if the library cannot be opened, saying which.
  */
 export function libc(): Libc {
-  return (library ??= openLibrary()).symbols;
-}
-
-function openLibrary(): Deno.DynamicLibrary<typeof symbols> {
-  const path = libcPath();
-  try {
-    return Deno.dlopen(path, symbols);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-      throw new Error(
-        `Cannot open libc (${path}): unixipc needs --allow-ffi (which grants full access to the process)`,
-        { cause: error },
-      );
-    }
-    throw new Error(`Cannot open libc (${path}): ${(error as Error).message}`, { cause: error });
-  }
+  return library ??= bindLibrary(libcPath(), symbols) as unknown as Libc;
 }
 
 /**
@@ -385,7 +388,7 @@ export function errnoCell(): Int32Array {
   if (!errnoArray) {
     const location = libc().__errno_location();
     if (location === null) throw new Error("Cannot read errno: __errno_location returned NULL");
-    errnoArray = new Int32Array(Deno.UnsafePointerView.getArrayBuffer(location, 4));
+    errnoArray = new Int32Array(nativeMemory(location, 4));
   }
   return errnoArray;
 }
@@ -451,44 +454,53 @@ export function unwrap(result: number | bigint, syscall: string, context: CallCo
   return Number(result);
 }
 
-// ---- pointers and native memory --------------------------------------------
+// ---- native memory -----------------------------------------------------------
 
-/** The address of a buffer's first byte. Costs about a microsecond: keep it off hot paths. */
-export function pointerOf(buffer: Uint8Array): Pointer {
-  return Deno.UnsafePointer.of(buffer as Uint8Array<ArrayBuffer>);
-}
+const pageSize = () => Number(libc().sysconf(30 /* _SC_PAGESIZE */));
 
-/** A pointer's address as a bigint (0n for NULL). */
-export function addressOf(pointer: Pointer): bigint {
-  return pointer === null ? 0n : Deno.UnsafePointer.value(pointer);
-}
-
-/** The pointer at an address (NULL for 0n). */
-export function pointerAt(address: bigint): Pointer {
-  return Deno.UnsafePointer.create(address);
-}
+/** Unmaps what replaced the mappings of views that could not be detached, once they are gone. */
+const strandedMappings = new FinalizationRegistry<{ address: bigint; length: bigint }>(
+  ({ address, length }) => libc().munmap(pointerAt(address), length),
+);
 
 /**
- * Native memory as an ArrayBuffer, without copying. The buffer is valid only
- * while the memory is: whoever hands it out must make it unusable (detach
- * it) before the memory goes away.
+ * Detaches a System V shared memory segment (`shmdt`) that `view` (from
+ * {@linkcode nativeMemory}) shows, never leaving a view over unmapped memory:
+ * the view is detached first (length 0) where the runtime can; where it
+ * cannot (Node), the segment's pages are replaced by private zero pages
+ * (`mmap` with `MAP_FIXED` over them detaches the segment as `shmdt` does),
+ * which the view then shows until it is collected, and which are unmapped
+ * then.
+ *
+ * @param pointer The attach address (shmat's result).
+ * @param size The segment's size in bytes.
+ * @param view The buffer over it.
+ * @returns 0, or -1 with errno set (of `shmdt` or `mmap`).
  */
-export function nativeMemory(pointer: Pointer, length: number): ArrayBuffer {
-  if (pointer === null) throw new TypeError("Cannot view memory at NULL");
-  return Deno.UnsafePointerView.getArrayBuffer(pointer, length);
+export function detachSharedMemory(pointer: Pointer, size: number, view: ArrayBuffer): number {
+  const lib = libc();
+  if (detachView(view)) return lib.shmdt(pointer);
+  const page = pageSize();
+  const length = BigInt(Math.ceil(Math.max(size, 1) / page) * page);
+  const replaced = lib.mmap(
+    pointer,
+    length,
+    PROT_READ | PROT_WRITE,
+    MAP_PRIVATE_ANONYMOUS_FIXED,
+    -1,
+    0n,
+  );
+  if (addressOf(replaced) === MAP_FAILED) return -1;
+  strandedMappings.register(view, { address: addressOf(pointer), length });
+  return 0;
 }
 
-/** Copies `target.length` bytes from native memory at `pointer + offset`. */
-export function copyFromNative(pointer: Pointer, target: Uint8Array, offset = 0): void {
-  if (pointer === null) throw new TypeError("Cannot read memory at NULL");
-  new Deno.UnsafePointerView(pointer).copyInto(target as Uint8Array<ArrayBuffer>, offset);
-}
-
-/** Reads a NUL-terminated string from native memory. */
-export function readCString(pointer: Pointer, offset = 0): string {
-  if (pointer === null) throw new TypeError("Cannot read a string at NULL");
-  return Deno.UnsafePointerView.getCString(pointer, offset);
-}
+const PROT_READ = 1;
+const PROT_WRITE = 2;
+/** MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE (Linux). */
+const MAP_PRIVATE_ANONYMOUS_FIXED = 0x02 | 0x10 | 0x20 | 0x4000;
+/** (void *) -1 */
+const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
 
 const encoder = new TextEncoder();
 
@@ -537,7 +549,7 @@ export function functionAddress(name: string): Pointer {
  * @throws {Error} If libc has no `dlsym` or no `environ`.
  */
 export function environ(): Pointer {
-  const pointer = new Deno.UnsafePointerView(functionAddress("environ")!).getPointer();
+  const pointer = readPointer(functionAddress("environ"));
   if (pointer === null) throw new Error("Cannot read the environment: environ is NULL");
   return pointer;
 }
@@ -545,11 +557,10 @@ export function environ(): Pointer {
 /** The entries (`NAME=value`) of an environment array such as {@linkcode environ}. */
 export function environEntries(envp: Pointer = environ()): string[] {
   if (envp === null) return [];
-  const view = new Deno.UnsafePointerView(envp);
   const entries: string[] = [];
   for (let offset = 0;; offset += 8) {
-    const entry = view.getPointer(offset);
+    const entry = readPointer(envp, offset);
     if (entry === null) return entries;
-    entries.push(Deno.UnsafePointerView.getCString(entry));
+    entries.push(readCString(entry));
   }
 }

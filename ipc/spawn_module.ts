@@ -6,6 +6,7 @@
  */
 
 import { checkBoolean, checkOptions, checkString } from "./_checks.ts";
+import { moduleCommand } from "./_process.ts";
 import { checkStrings } from "./_spawn_fds.ts";
 import type { ChildProcess } from "./child_process.ts";
 import { spawn, type SpawnOptions } from "./spawn.ts";
@@ -39,9 +40,9 @@ export interface ModulePermissions {
 export interface SpawnModuleOptions extends SpawnOptions {
   /** The child's permissions (required: `{}` for none). */
   readonly permissions: ModulePermissions;
-  /** The child's role: its first argument (`Deno.args[0]`), before `args`. */
+  /** The child's role: its first argument (`Deno.args[0]`, `process.argv[2]` under Node), before `args`. */
   readonly role?: string;
-  /** More flags for `deno run` (`--config`, `--unstable-...`), before the module. */
+  /** More flags for `deno run` (`--config`, `--unstable-...`), before the module (not used under Node). */
   readonly denoArgs?: readonly string[];
 }
 
@@ -71,6 +72,10 @@ const permissionNames = ["read", "write", "net", "env", "run", "ffi", "sys", "im
  *
  * The child runs with `--no-prompt`: a permission it lacks is an error, not
  * a question on a terminal it may not have.
+ *
+ * Under Node (the npm build) the child is `node <module> <role> <args>` with
+ * the same node: Node has no permissions, so `permissions` is checked but
+ * grants nothing, and `denoArgs` is not used.
  *
  * @param module The module: a URL (`import.meta.url`) or a path.
  * @param options Those of {@linkcode spawn}, and `permissions` (required), `role`, `denoArgs`.
@@ -129,8 +134,6 @@ export function spawnModule(module: string | URL, options: SpawnModuleOptions): 
   const denoArgs = checkStrings(options.denoArgs ?? [], "options.denoArgs");
   const role = options.role === undefined ? [] : [checkString(options.role, "options.role")];
   const args = checkStrings(options.args ?? [], "options.args");
-  return spawn(Deno.execPath(), {
-    ...options,
-    args: ["run", "--no-prompt", ...flags, ...denoArgs, specifier, ...role, ...args],
-  });
+  const command = moduleCommand(specifier, flags, denoArgs, [...role, ...args]);
+  return spawn(command.command, { ...options, args: command.args });
 }

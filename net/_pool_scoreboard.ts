@@ -11,14 +11,15 @@
  *
  * `net` does not import `xsi` (the two modules stay independent): the
  * scoreboard calls shmget/shmat/shmdt/shmctl from the libc table itself.
- * Its memory is never handed out; `detach()` makes its own view unusable
- * (transferred away) before the mapping goes.
+ * Its memory is never handed out; `detach()` drops its own view before the
+ * mapping goes (`detachSharedMemory`).
  *
  * @module
  */
 
 import {
   addressOf,
+  detachSharedMemory,
   errnoError,
   lastErrno,
   libc,
@@ -134,7 +135,6 @@ export class Scoreboard {
       libc().shmdt(address);
       throw new Error(`Segment ${id} is not a process pool's scoreboard`);
     }
-    structuredClone(header.buffer, { transfer: [header.buffer] });
     return new Scoreboard(id, address, slots);
   }
 
@@ -219,8 +219,10 @@ export class Scoreboard {
     if (this.#address === null) return;
     const address = this.#address;
     this.#address = null;
-    structuredClone(this.#memory, { transfer: [this.#memory] });
-    libc().shmdt(address);
+    const memory = this.#memory;
+    this.#memory = new ArrayBuffer(0);
+    this.#ints = new Int32Array(this.#memory);
+    detachSharedMemory(address, memory.byteLength, memory);
   }
 }
 

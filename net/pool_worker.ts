@@ -18,6 +18,7 @@ import {
 } from "../ipc/_errnos.ts";
 import { checkFd, checkNonNegativeInt32 } from "../ipc/_checks.ts";
 import { errnoCell, libc } from "../ipc/_libc.ts";
+import { addSignalHandler, processId, programArgs, removeSignalHandler } from "../ipc/_process.ts";
 import { F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
 import { Scoreboard, SlotState } from "./_pool_scoreboard.ts";
 import {
@@ -82,7 +83,7 @@ export type PoolHandler = (
  * assert.equal(isPoolWorker([]), false);
  * ```
  */
-export function isPoolWorker(args: readonly string[] = Deno.args): boolean {
+export function isPoolWorker(args: readonly string[] = programArgs()): boolean {
   return args[0] === POOL_WORKER_ROLE;
 }
 
@@ -161,7 +162,7 @@ function workerInfo(args: readonly string[]): PoolWorkerInfo {
  */
 export async function runPoolWorker(
   handler: PoolHandler,
-  args: readonly string[] = Deno.args,
+  args: readonly string[] = programArgs(),
 ): Promise<void> {
   if (typeof handler !== "function") {
     throw new TypeError("handler must be a function that serves one connection");
@@ -176,10 +177,10 @@ export async function runPoolWorker(
   const stop = new AbortController();
   // Seen between accepts (at least once a tick): a connection in hand is still served.
   const onTerm = () => stop.abort(new Error("the pool stopped this worker"));
-  Deno.addSignalListener("SIGTERM", onTerm);
+  addSignalHandler("SIGTERM", onTerm);
   // Ctrl-C reaches the whole process group: the parent decides, then asks with SIGTERM.
   const onInterrupt = () => {};
-  Deno.addSignalListener("SIGINT", onInterrupt);
+  addSignalHandler("SIGINT", onInterrupt);
   const slot = info.slot;
   const [minSpare, maxSpare] = board.spares;
   // Our own description of the pipe (spawn reopened it): never block on it.
@@ -207,7 +208,7 @@ export async function runPoolWorker(
       try {
         await handler(connection, context);
       } catch (error) {
-        console.error(`Pool worker ${Deno.pid}: the handler failed:`, error);
+        console.error(`Pool worker ${processId()}: the handler failed:`, error);
       } finally {
         connection.close();
         board.served(slot);
@@ -216,8 +217,8 @@ export async function runPoolWorker(
       if (board.idleCount() === maxSpare + 1) notify();
     }
   } finally {
-    Deno.removeSignalListener("SIGTERM", onTerm);
-    Deno.removeSignalListener("SIGINT", onInterrupt);
+    removeSignalHandler("SIGTERM", onTerm);
+    removeSignalHandler("SIGINT", onInterrupt);
     lib.close(info.listenFd);
     lib.close(info.notifyFd);
     board.detach();

@@ -9,6 +9,7 @@
 
 import { checkBoolean, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
 import { errnoError, lastErrno, libc } from "../ipc/_libc.ts";
+import { addSignalHandler, processId, removeSignalHandler } from "../ipc/_process.ts";
 import type { ChildProcess } from "../ipc/child_process.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
 import type { FdHandle } from "../ipc/fd.ts";
@@ -155,8 +156,8 @@ export class ProcessPool implements AsyncDisposable {
     if (handleSignals) {
       const handler = () => void this.stop();
       this.#signalHandler = handler;
-      Deno.addSignalListener("SIGINT", handler);
-      Deno.addSignalListener("SIGTERM", handler);
+      addSignalHandler("SIGINT", handler);
+      addSignalHandler("SIGTERM", handler);
     }
     this.#maintain(true);
   }
@@ -282,7 +283,7 @@ export class ProcessPool implements AsyncDisposable {
       slot,
       listenFd: 3,
       notifyFd: 4,
-      parent: Deno.pid,
+      parent: processId(),
     };
     this.#board.fill(slot, SlotState.starting, 0);
     let child: ChildProcess;
@@ -344,8 +345,8 @@ export class ProcessPool implements AsyncDisposable {
   async #shutDown(timeout: number): Promise<void> {
     clearInterval(this.#timer);
     if (this.#signalHandler) {
-      Deno.removeSignalListener("SIGINT", this.#signalHandler);
-      Deno.removeSignalListener("SIGTERM", this.#signalHandler);
+      removeSignalHandler("SIGINT", this.#signalHandler);
+      removeSignalHandler("SIGTERM", this.#signalHandler);
     }
     this.#board.setStopping();
     this.#listener.close();

@@ -18,12 +18,16 @@
  */
 
 import { type InterruptibleCall, interruptUntilReturned } from "../ipc/_interrupt.ts";
-import { addressOf, pointerOf } from "../ipc/_libc.ts";
+import { addressOf, blockingPoolSize, pointerOf } from "../ipc/_libc.ts";
 import { busySpinDefault, SpinPolicy, spinUntil } from "../ipc/_spin.ts";
 import { nativeBuffer } from "./_common.ts";
 
-/** The most pool threads xsi holds at once. */
-export const MAX_POOL_THREADS = 4;
+/**
+ * The most pool threads xsi holds at once: 4, or fewer where the runtime's
+ * pool is small (libuv's 4 threads under Node): the poller holds one, and
+ * one stays for the runtime's own work.
+ */
+export const MAX_POOL_THREADS: number = Math.max(1, Math.min(4, blockingPoolSize - 2));
 /** The longest pause between two polls of a wait that has no thread. */
 export const MAX_POLL_DELAY_MS = 50;
 

@@ -17,7 +17,15 @@ import {
   checkOptions,
   checkSafeInteger,
 } from "../ipc/_checks.ts";
-import { addressOf, lastError, libc, nativeMemory, type Pointer, pointerAt } from "../ipc/_libc.ts";
+import {
+  addressOf,
+  detachSharedMemory,
+  lastError,
+  libc,
+  nativeMemory,
+  type Pointer,
+  pointerAt,
+} from "../ipc/_libc.ts";
 import { ErrnoError } from "../ipc/errno.ts";
 import { IPC_STAT, SHM_RDONLY } from "./constants.ts";
 
@@ -63,7 +71,10 @@ const forgotten = new FinalizationRegistry<bigint>((address) => {
  * `array()`, `record()`) is over one ArrayBuffer of the mapping, and
  * `detach()` detaches that ArrayBuffer before `shmdt`: each view then has
  * length 0 (reads give undefined, record fields throw a TypeError), never
- * a read of unmapped memory. Reads and writes are checked against the
+ * a read of unmapped memory. (Under Node, which cannot detach koffi's
+ * buffers, a view kept past `detach()` shows private zero pages instead,
+ * unmapped once the view is collected: still never the segment, never a
+ * crash.) Reads and writes are checked against the
  * segment's size.
  *
  * Typed arrays work with `Atomics.load/store/add/compareExchange` across
@@ -367,11 +378,10 @@ export class SharedMemoryAttachment {
     if (this.#detached) return;
     this.#detached = true;
     forgotten.unregister(this);
-    // Transferring the buffer detaches it and every view over it: length 0, no access.
-    structuredClone(this.#buffer, { transfer: [this.#buffer] });
+    const buffer = this.#buffer;
     this.#bytes = new Uint8Array(0);
     this.#buffer = this.#bytes.buffer as ArrayBuffer;
-    if (libc().shmdt(this.#pointer) === -1) {
+    if (detachSharedMemory(this.#pointer, this.size, buffer) === -1) {
       throw lastError("shmdt", { action: `detach shared memory segment ${this.id}` });
     }
   }
