@@ -83,7 +83,8 @@ export function interruptSignal(): number {
   const last = __libc_current_sigrtmax();
   for (let signal = __libc_current_sigrtmin() + 5; signal <= last; signal++) {
     if (sigaction(signal, null, old) !== 0) continue;
-    const current = layout.decode(old).sa_handler;
+    // The handler only: another's sa_mask may be full, past what a number holds.
+    const current = layout.view(old).sa_handler;
     if (current !== 0n && current !== handler) continue; // someone else's
     if (sigaction(signal, action, null) === 0) return installedSignal = signal;
   }
