@@ -7,7 +7,7 @@
  */
 
 import { EINPROGRESS, EINTR } from "../ipc/_errnos.ts";
-import { libc } from "../ipc/_libc.ts";
+import { errnoCell, libc } from "../ipc/_libc.ts";
 import { F_SETFL } from "../ipc/constants.ts";
 import { SocketAddress } from "./address.ts";
 import {
@@ -44,9 +44,10 @@ export function startConnect(
     if (o.sendBufferSize !== undefined) writeOption(fd, "SO_SNDBUF", o.sendBufferSize, what);
     if (local) bindSocket(fd, local, what);
     const sockaddr = sockaddrOf(target);
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     for (;;) {
       if (libc().connect(fd, sockaddr, sockaddr.length) === 0) return { fd, inProgress: false };
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno === EINPROGRESS) return { fd, inProgress: true };
       if (errno !== EINTR) throw errnoCallError(errno, "connect", `connect to ${target}`);
     }

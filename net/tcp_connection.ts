@@ -9,7 +9,7 @@
 
 import { EAGAIN, EINTR } from "../ipc/_errnos.ts";
 import { readableBytes } from "../ipc/_byte_stream.ts";
-import { errnoError, type Libc, libc } from "../ipc/_libc.ts";
+import { errnoCell, errnoError, type Libc, libc } from "../ipc/_libc.ts";
 import { ErrnoError } from "../ipc/errno.ts";
 import { F_GETFL, O_NONBLOCK } from "../ipc/constants.ts";
 import { BriefWait, forget, waitFor, waitForSync } from "../ipc/_poller.ts";
@@ -266,12 +266,13 @@ export class TcpConnection {
     const deadline = deadlineOf(ms);
     const length = sizeOf(Math.min(buffer.length, MAX_IO));
     const { recv } = calls ??= streamCalls();
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     for (;;) {
       const fd = this.#open("recv", "read from");
       if (ms >= 0) waitUntil(fd, "read", deadline, () => `read from ${this.#what()}`, ms);
       const n = recv(fd, buffer, length, ms >= 0 ? MSG_DONTWAIT : 0);
       if (n >= 0n) return n === 0n ? null : Number(n);
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno === EAGAIN && ms < 0) {
         if (this.#blocking) throw this.#timeoutOption(errno, "recv", "read from", "SO_RCVTIMEO");
         waitForSync(fd, "read");
@@ -293,11 +294,12 @@ export class TcpConnection {
     const signal = asyncSignal(options === undefined ? undefined : checkOptions(options));
     const length = sizeOf(Math.min(buffer.length, MAX_IO));
     const { recv } = calls ??= streamCalls();
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     for (;;) {
       const fd = this.#open("recv", "read from");
       const n = recv(fd, buffer, length, MSG_DONTWAIT);
       if (n >= 0n) return n === 0n ? null : Number(n);
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno === EAGAIN) await waitFor(fd, "read", signal, this.#brief);
       else if (errno !== EINTR) throw this.#error(errno, "recv", "read from");
     }
@@ -320,6 +322,7 @@ export class TcpConnection {
     const flags = MSG_NOSIGNAL | (ms >= 0 ? MSG_DONTWAIT : 0);
     const { send } = calls ??= streamCalls();
     let offset = 0;
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     while (offset < data.length) {
       const fd = this.#open("send", "write to");
       if (ms >= 0) waitUntil(fd, "write", deadline, () => `write to ${this.#what()}`, ms);
@@ -329,7 +332,7 @@ export class TcpConnection {
         offset += Number(n);
         continue;
       }
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno === EAGAIN && ms < 0) {
         if (this.#blocking) throw this.#timeoutOption(errno, "send", "write to", "SO_SNDTIMEO");
         waitForSync(fd, "write");
@@ -375,6 +378,7 @@ export class TcpConnection {
   /** One non-blocking send of as much as the kernel takes: the bytes sent (0 when it takes none). */
   #sendNow(data: Uint8Array): number {
     const { send } = calls ??= streamCalls();
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     for (;;) {
       const n = send(
         this.#open("send", "write to"),
@@ -383,7 +387,7 @@ export class TcpConnection {
         MSG_DONTWAIT | MSG_NOSIGNAL,
       );
       if (n >= 0n) return Number(n);
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno === EAGAIN) return 0;
       if (errno !== EINTR) throw this.#error(errno, "send", "write to");
     }
@@ -395,6 +399,7 @@ export class TcpConnection {
     signal: AbortSignal | undefined,
   ): Promise<number> {
     const { send } = calls ??= streamCalls();
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     while (offset < data.length) {
       const fd = this.#open("send", "write to");
       const rest = offset === 0 ? data : data.subarray(offset);
@@ -403,7 +408,7 @@ export class TcpConnection {
         offset += Number(n);
         continue;
       }
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno === EAGAIN) await waitFor(fd, "write", signal, this.#brief);
       else if (errno !== EINTR) throw this.#error(errno, "send", "write to");
     }

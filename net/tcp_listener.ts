@@ -8,7 +8,7 @@
  */
 
 import { EAGAIN, EINTR } from "../ipc/_errnos.ts";
-import { type Libc, libc } from "../ipc/_libc.ts";
+import { errnoCell, type Libc, libc } from "../ipc/_libc.ts";
 import { BriefWait, waitFor } from "../ipc/_poller.ts";
 import { checkBoolean, checkFd, checkOptions, checkSafeInteger } from "../ipc/_checks.ts";
 import { F_GETFL, F_SETFL, O_NONBLOCK } from "../ipc/constants.ts";
@@ -269,6 +269,7 @@ export class TcpListener {
   /** One accept4; undefined when no connection is waiting. */
   #tryAccept(fd: number): TcpConnection | undefined {
     const accept4 = acceptCall ??= libc().accept4;
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     for (;;) {
       addressLength[0] = SOCKADDR_STORAGE_SIZE;
       const client = accept4(
@@ -287,7 +288,7 @@ export class TcpListener {
         }
         return tcpAccess.adopt(client, peer);
       }
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno === EAGAIN) return undefined;
       if (!retryable.has(errno)) {
         throw errnoCallError(errno, "accept4", `accept a connection on ${this.#what()}`);

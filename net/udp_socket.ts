@@ -9,7 +9,7 @@
  */
 
 import { EAGAIN, EINTR } from "../ipc/_errnos.ts";
-import { type Libc, libc } from "../ipc/_libc.ts";
+import { errnoCell, type Libc, libc } from "../ipc/_libc.ts";
 import { BriefWait, waitFor } from "../ipc/_poller.ts";
 import { checkBoolean, checkInt32, checkOptions } from "../ipc/_checks.ts";
 import { type AddressFamily, type AddressLike, SocketAddress } from "./address.ts";
@@ -277,6 +277,7 @@ export class UdpSocket {
     const deadline = deadlineOf(ms);
     const { sendto } = calls ??= datagramCalls();
     const length = sizeOf(bytes.length);
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     for (;;) {
       const fd = this.#fd >= 0 ? this.#fd : this.#closedSend(target);
       const n = sendto(
@@ -288,7 +289,7 @@ export class UdpSocket {
         sockaddr.length,
       );
       if (n >= 0n) return Number(n);
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno === EAGAIN && ms >= 0) {
         waitUntil(fd, "write", deadline, () => `send to ${target}`, ms);
       } else if (errno !== EINTR) throw sendError(errno, target, bytes.length, this.#what());
@@ -331,11 +332,12 @@ export class UdpSocket {
     const signal = asyncSignal(options);
     const { sendto } = calls ??= datagramCalls();
     const length = sizeOf(bytes.length);
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     for (;;) {
       const fd = this.#fd >= 0 ? this.#fd : this.#closedSend(target);
       const n = sendto(fd, bytes, length, flags | MSG_DONTWAIT, sockaddr, sockaddr.length);
       if (n >= 0n) return Number(n);
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno === EAGAIN) await waitFor(fd, "write", signal, this.#brief);
       else if (errno !== EINTR) throw sendError(errno, target, bytes.length, this.#what());
     }
@@ -357,11 +359,12 @@ export class UdpSocket {
     const deadline = deadlineOf(ms);
     const { send } = calls ??= datagramCalls();
     const length = sizeOf(bytes.length);
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     for (;;) {
       const fd = this.#open("send", "send from");
       const n = send(fd, bytes, length, flags | (ms < 0 ? 0 : MSG_DONTWAIT));
       if (n >= 0n) return Number(n);
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno === EAGAIN && ms >= 0) {
         waitUntil(fd, "write", deadline, () => `send from ${this.#what()}`, ms);
       } else if (errno !== EINTR) throw sendError(errno, this.#remote, bytes.length, this.#what());
@@ -382,11 +385,12 @@ export class UdpSocket {
     const signal = asyncSignal(options);
     const { send } = calls ??= datagramCalls();
     const length = sizeOf(bytes.length);
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     for (;;) {
       const fd = this.#open("send", "send from");
       const n = send(fd, bytes, length, flags | MSG_DONTWAIT);
       if (n >= 0n) return Number(n);
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno === EAGAIN) await waitFor(fd, "write", signal, this.#brief);
       else if (errno !== EINTR) throw sendError(errno, this.#remote, bytes.length, this.#what());
     }
@@ -409,6 +413,7 @@ export class UdpSocket {
     const deadline = deadlineOf(ms);
     const callFlags = ms < 0 ? flags : flags | MSG_DONTWAIT;
     const { recvfrom } = calls ??= datagramCalls();
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     for (;;) {
       const fd = this.#open("recvfrom", "receive on");
       if (ms >= 0) waitUntil(fd, "read", deadline, () => `receive on ${this.#what()}`, ms);
@@ -417,7 +422,7 @@ export class UdpSocket {
       if (n >= 0n) {
         return this.#datagram(buffer, Number(n), receivedAddress(), allowTruncated, options);
       }
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno !== EINTR && (errno !== EAGAIN || ms < 0)) {
         throw receiveError(errno, this.#what(), this.#remote);
       }
@@ -446,6 +451,7 @@ export class UdpSocket {
     const { buffer, length, flags, allowTruncated } = receiveArgs(options);
     const signal = asyncSignal(options);
     const { recvfrom } = calls ??= datagramCalls();
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     for (;;) {
       const fd = this.#open("recvfrom", "receive on");
       addressLength[0] = SOCKADDR_STORAGE_SIZE;
@@ -460,7 +466,7 @@ export class UdpSocket {
       if (n >= 0n) {
         return this.#datagram(buffer, Number(n), receivedAddress(), allowTruncated, options);
       }
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno === EAGAIN) await waitFor(fd, "read", signal, this.#brief);
       else if (errno !== EINTR) throw receiveError(errno, this.#what(), this.#remote);
     }
@@ -481,6 +487,7 @@ export class UdpSocket {
     const deadline = deadlineOf(ms);
     const callFlags = ms < 0 ? flags : flags | MSG_DONTWAIT;
     const { recv } = calls ??= datagramCalls();
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     for (;;) {
       const fd = this.#open("recv", "receive on");
       if (ms >= 0) waitUntil(fd, "read", deadline, () => `receive on ${this.#what()}`, ms);
@@ -488,7 +495,7 @@ export class UdpSocket {
       if (n >= 0n) {
         return this.#payload(buffer, Number(n), this.#remote, allowTruncated, options);
       }
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno !== EINTR && (errno !== EAGAIN || ms < 0)) {
         throw receiveError(errno, this.#what(), this.#remote);
       }
@@ -507,13 +514,14 @@ export class UdpSocket {
     const { buffer, length, flags, allowTruncated } = receiveArgs(options);
     const signal = asyncSignal(options);
     const { recv } = calls ??= datagramCalls();
+    const errnoNow = errnoCell(); // read at once after a failed call: no call between
     for (;;) {
       const fd = this.#open("recv", "receive on");
       const n = recv(fd, buffer, length, flags | MSG_DONTWAIT);
       if (n >= 0n) {
         return this.#payload(buffer, Number(n), this.#remote, allowTruncated, options);
       }
-      const errno = lastErrno();
+      const errno = errnoNow[0]!;
       if (errno === EAGAIN) await waitFor(fd, "read", signal, this.#brief);
       else if (errno !== EINTR) throw receiveError(errno, this.#what(), this.#remote);
     }
