@@ -6,6 +6,7 @@
  * @module
  */
 
+import { availableParallelism } from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
@@ -17,6 +18,11 @@ export function programArgs(): readonly string[] {
 /** This process's pid. */
 export function processId(): number {
   return process.pid;
+}
+
+/** How many CPUs this process may run on (its affinity counts). */
+export function availableCpus(): number {
+  return availableParallelism();
 }
 
 /** An environment variable, or undefined when unset. */

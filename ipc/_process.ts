@@ -16,6 +16,11 @@ export function processId(): number {
   return Deno.pid;
 }
 
+/** How many CPUs this process may run on (its affinity and cgroup count). */
+export function availableCpus(): number {
+  return typeof navigator === "undefined" ? 2 : navigator.hardwareConcurrency ?? 2;
+}
+
 /** An environment variable, or undefined when unset or not readable without a prompt. */
 export function environmentVariable(name: string): string | undefined {
   try {

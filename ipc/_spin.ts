@@ -16,6 +16,8 @@
  * @module
  */
 
+import { availableCpus } from "./_process.ts";
+
 /** Below this rate of spins that paid, a handle parks at once, but for probes. */
 const RATE_MIN = 0.25;
 /** A spin that catches (a probe) sets the rate to at least this: spinning is back on. */
@@ -191,6 +193,6 @@ let cpus: number | undefined;
  * @returns The default spin.
  */
 export function busySpinDefault(micros: number): number {
-  cpus ??= typeof navigator === "undefined" ? 2 : navigator.hardwareConcurrency ?? 2;
+  cpus ??= availableCpus();
   return cpus > 1 ? micros : 0;
 }
