@@ -45,6 +45,7 @@
 import { requireHostAbi } from "../endian/abi.ts";
 import { posixLayouts } from "../endian/libc_posix.ts";
 import { addressOf, cString, functionAddress, libc, type Pointer, readCString } from "./_libc.ts";
+import { onExit } from "./_process.ts";
 
 /** The blocking calls this module knows how to find. */
 export type InterruptibleCall = "msgsnd" | "msgrcv" | "semtimedop";
@@ -145,6 +146,59 @@ export function interruptUntilReturned(
   };
   attempt();
 }
+
+/** A call started on a pool thread and not yet returned. */
+interface BlockedCall {
+  readonly call: InterruptibleCall;
+  readonly args: readonly bigint[];
+}
+
+const blockedCalls = new Set<BlockedCall>();
+let exitHooked = false;
+
+/**
+ * Records a call started on a pool thread until `returned` settles, so
+ * that the process's exit can end it: Node joins its pool threads at exit,
+ * and a thread still blocked in msgrcv would keep it waiting for ever.
+ *
+ * @param call The blocking call.
+ * @param args Its first arguments, as for {@linkcode interruptBlockedCall}.
+ * @param returned The call's promise.
+ */
+export function trackBlockedCall(
+  call: InterruptibleCall,
+  args: readonly bigint[],
+  returned: Promise<unknown>,
+): void {
+  const entry: BlockedCall = { call, args };
+  blockedCalls.add(entry);
+  const drop = () => blockedCalls.delete(entry);
+  returned.then(drop, drop);
+  if (!exitHooked) {
+    exitHooked = true;
+    onExit(endBlockedCalls);
+  }
+}
+
+/**
+ * At exit (no promise settles any more): signals every tracked call's
+ * thread until none is in its call, for at most half a second. The call
+ * then returns on its thread, and its result is never looked at.
+ */
+function endBlockedCalls(): void {
+  const deadline = performance.now() + 500;
+  let quiet = 0; // rounds in a row that found no tracked call: one may not have started yet
+  while (blockedCalls.size > 0 && quiet < 3 && performance.now() < deadline) {
+    let found = false;
+    for (const { call, args } of blockedCalls) {
+      if (interruptBlockedCall(call, args)) found = true;
+    }
+    quiet = found ? 0 : quiet + 1;
+    Atomics.wait(exitPause, 0, 0, 1);
+  }
+}
+
+const exitPause = new Int32Array(new SharedArrayBuffer(4));
 
 /** What `/proc/self/task/TID/syscall` starts with while the thread is in `call(args...)`. */
 function syscallPrefix(call: InterruptibleCall, args: readonly bigint[]): string {

@@ -25,6 +25,7 @@
 import { EINTR, EPERM } from "./_errnos.ts";
 import { posixLayouts } from "../endian/libc_posix.ts";
 import { errnoCell, errnoError, lastError, type Libc, libc } from "./_libc.ts";
+import { onExit } from "./_process.ts";
 import { SpinPolicy } from "./_spin.ts";
 
 const EPOLL_CLOEXEC = 0o2000000;
@@ -130,6 +131,11 @@ function init(): State {
     waiting: false,
   };
   ctl(s, EPOLL_CTL_ADD, wakeFd, EPOLLIN, WAKE_TOKEN);
+  // At exit, a pending epoll_wait must return (Node joins its pool threads then); the eventfd stays
+  // readable, so a wait that had not started yet returns at once too.
+  onExit(() => {
+    if (s.waiting) s.lib.write(s.wakeFd, one, 8n);
+  });
   state = s;
   return s;
 }

@@ -30,6 +30,15 @@ export function environmentVariable(name: string): string | undefined {
   return process.env[name];
 }
 
+/**
+ * Runs `hook` when the process exits (`process.exit()`, an uncaught
+ * exception), before Node joins libuv's pool threads: one still blocked in
+ * a call would keep the exit waiting for ever.
+ */
+export function onExit(hook: () => void): void {
+  process.on("exit", hook);
+}
+
 /** The signals the library listens for. */
 export type ListenedSignal = "SIGINT" | "SIGTERM";
 

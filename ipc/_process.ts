@@ -31,6 +31,13 @@ export function environmentVariable(name: string): string | undefined {
   }
 }
 
+/**
+ * Runs `hook` when the process exits, for ending calls still blocked on the
+ * runtime's pool threads. Nothing to do under Deno: its exit does not wait
+ * for those threads.
+ */
+export function onExit(_hook: () => void): void {}
+
 /** The signals the library listens for. */
 export type ListenedSignal = "SIGINT" | "SIGTERM";
 

@@ -23,7 +23,7 @@
  * @module
  */
 
-import { interruptUntilReturned } from "../ipc/_interrupt.ts";
+import { interruptUntilReturned, trackBlockedCall } from "../ipc/_interrupt.ts";
 import { libc } from "../ipc/_libc.ts";
 import { IPC_NOWAIT } from "./constants.ts";
 import { nativeBuffer, readLong, writeLong } from "./_common.ts";
@@ -127,6 +127,7 @@ function arm(w: Waiter): void {
     w.slot = slot;
     const call = libc().msgrcv_async(w.id, slot.buffer, 0n, w.type, w.flags);
     w.call = call;
+    trackBlockedCall("msgrcv", [BigInt(w.id), slot.address], call);
     call.then((result) => returned(w, result), () => returned(w, -1n));
     return;
   }

@@ -17,7 +17,11 @@
  * @module
  */
 
-import { type InterruptibleCall, interruptUntilReturned } from "../ipc/_interrupt.ts";
+import {
+  type InterruptibleCall,
+  interruptUntilReturned,
+  trackBlockedCall,
+} from "../ipc/_interrupt.ts";
 import { addressOf, blockingPoolSize, pointerOf } from "../ipc/_libc.ts";
 import { busySpinDefault, SpinPolicy, spinUntil } from "../ipc/_spin.ts";
 import { nativeBuffer } from "./_common.ts";
@@ -206,6 +210,7 @@ export abstract class PoolWait {
       this.#slot = slot;
       const call = this.block(slot);
       this.#call = call;
+      trackBlockedCall(this.call, this.callArgs(slot), call);
       call.then((result) => this.#returned(Number(result)), (error) => this.#returned(-1, error));
       return;
     }
