@@ -8,6 +8,7 @@
  *    same record packed for the wire (no padding, big-endian), byte by byte.
  *
  *   deno run examples/endian/byte_order.ts
+ *   node npm/examples/endian/byte_order.js  # after deno task build:npm
  *
  * Needs no permission at all: `endian/` is pure TypeScript.
  *
@@ -25,7 +26,7 @@ import {
   u16,
   u32,
   u8,
-} from "@unixipc/unixipc/endian";
+} from "../../endian/mod.ts";
 
 const hex = (n: number, digits: number): string => `0x${n.toString(16).padStart(digits, "0")}`;
 const showBytes = (bytes: Uint8Array): string =>

@@ -4,6 +4,7 @@
  * (when the last writer closes it).
  *
  *   deno run --allow-ffi examples/ipc/fifo_reader.ts /tmp/demo.fifo
+ *   node npm/examples/ipc/fifo_reader.js /tmp/demo.fifo  # after deno task build:npm
  *
  * Then, from another terminal: `deno run --allow-ffi examples/ipc/fifo_writer.ts
  * /tmp/demo.fifo hello`, or any program: `echo hello > /tmp/demo.fifo`.
@@ -14,12 +15,13 @@
  * @module
  */
 
-import { ErrnoError, mkfifo, openFifo } from "@unixipc/unixipc/ipc";
+import process from "node:process";
+import { ErrnoError, mkfifo, openFifo } from "../../ipc/mod.ts";
 
-const path = Deno.args[0];
+const path = process.argv[2];
 if (!path) {
   console.error("usage: fifo_reader.ts <path>");
-  Deno.exit(2);
+  process.exit(2);
 }
 
 try {

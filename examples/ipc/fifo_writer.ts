@@ -3,6 +3,7 @@
  * none is there yet), writes the text and a newline, and closes it.
  *
  *   deno run --allow-ffi examples/ipc/fifo_writer.ts /tmp/demo.fifo hello world
+ *   node npm/examples/ipc/fifo_writer.js /tmp/demo.fifo hello world  # after deno task build:npm
  *
  * Start `fifo_reader.ts` (or `cat /tmp/demo.fifo`) first. A line of at most
  * PIPE_BUF (4096) bytes is written atomically: lines of several writers
@@ -13,12 +14,13 @@
  * @module
  */
 
-import { ErrnoError, type FdHandle, openFifo } from "@unixipc/unixipc/ipc";
+import process from "node:process";
+import { ErrnoError, type FdHandle, openFifo } from "../../ipc/mod.ts";
 
-const [path, ...words] = Deno.args;
+const [path, ...words] = process.argv.slice(2);
 if (!path || words.length === 0) {
   console.error("usage: fifo_writer.ts <path> <text...>");
-  Deno.exit(2);
+  process.exit(2);
 }
 
 let fifo: FdHandle;
@@ -27,7 +29,7 @@ try {
 } catch (error) {
   if (!(error instanceof ErrnoError && error.code === "ENXIO")) {
     console.error(`fifo_writer: ${(error as Error).message}`);
-    Deno.exit(1);
+    process.exit(1);
   }
   console.error(`fifo_writer: waiting for a reader on ${path}`);
   fifo = await openFifo(path, "write");

@@ -3,6 +3,7 @@
  * wc reads from it and prints the count on our stdout.
  *
  *   deno run --allow-ffi examples/ipc/pipeline.ts [directory]
+ *   node npm/examples/ipc/pipeline.js [directory]  # after deno task build:npm
  *
  * What a shell does for a pipeline: make a pipe, start each program with
  * one end as its stdout or stdin, close both ends in the parent (or wc would
@@ -13,9 +14,10 @@
  * @module
  */
 
-import { pipe, spawn } from "@unixipc/unixipc/ipc";
+import process from "node:process";
+import { pipe, spawn } from "../../ipc/mod.ts";
 
-const directory = Deno.args[0] ?? ".";
+const directory = process.argv[2] ?? ".";
 
 using p = pipe();
 const ls = spawn("ls", { args: ["-l", directory], fds: { 1: p.write } });
@@ -25,5 +27,5 @@ p.close(); // Both children have their ends: ours would keep the pipe open.
 const [lsStatus, wcStatus] = await Promise.all([ls.wait(), wc.wait()]);
 if (!lsStatus.success || !wcStatus.success) {
   console.error(`ls exited with ${lsStatus.code}, wc with ${wcStatus.code}`);
-  Deno.exit(1);
+  process.exit(1);
 }

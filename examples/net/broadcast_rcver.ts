@@ -4,6 +4,7 @@
  * (broadcast or not); stops after COUNT of them.
  *
  *   deno run --allow-ffi examples/net/broadcast_rcver.ts [--port P] [--count N]
+ *   node npm/examples/net/broadcast_rcver.js [--port P] [--count N]  # after deno task build:npm
  *
  * @module
  */

@@ -5,6 +5,7 @@
  * nothing leaves this host unless asked.
  *
  *   deno run --allow-ffi examples/net/broadcast_snder.ts [--port P] [--to ADDR] [--name S] [--math N] [--chinese N]
+ *   node npm/examples/net/broadcast_snder.js [--port P] [--to ADDR] [--name S] [--math N] [--chinese N]  # after deno task build:npm
  *
  * @module
  */

@@ -6,6 +6,7 @@
  * nothing leaves this host unless asked).
  *
  *   deno run --allow-ffi examples/net/multicast_rcver.ts [--port P] [--count N] [--group G] [--iface ADDR]
+ *   node npm/examples/net/multicast_rcver.js [--port P] [--count N] [--group G] [--iface ADDR]  # after deno task build:npm
  *
  * @module
  */

@@ -5,6 +5,7 @@
  * defaults to 224.2.2.2 and IFACE to 127.0.0.1.
  *
  *   deno run --allow-ffi examples/net/multicast_snder.ts [--port P] [--group G] [--iface ADDR] [--name S] [--math N] [--chinese N]
+ *   node npm/examples/net/multicast_snder.js [--port P] [--group G] [--iface ADDR] [--name S] [--math N] [--chinese N]  # after deno task build:npm
  *
  * @module
  */

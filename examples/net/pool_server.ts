@@ -6,6 +6,7 @@
  *
  *   deno run --allow-ffi examples/net/pool_server.ts [--port P]
  *     [--min-spare 5] [--max-spare 10] [--max-clients 20]
+ *   node npm/examples/net/pool_server.js [--port P] ...  # after deno task build:npm
  *
  * This one module is both the parent and its workers (the workers run it
  * with the pool's role). SIGINT or SIGTERM stops it: busy workers finish

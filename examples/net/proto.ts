@@ -17,6 +17,7 @@
  * @module
  */
 
+import process from "node:process";
 import { parseArgs as parseNodeArgs } from "node:util";
 import { flexibleChars, packed, u32 } from "../../endian/mod.ts";
 import type { SocketAddress } from "../../net/mod.ts";
@@ -68,7 +69,7 @@ export interface Args {
 export function parseArgs(usage: string, flags: readonly string[], positionals = 0): Args {
   try {
     const { values, positionals: rest } = parseNodeArgs({
-      args: Deno.args,
+      args: process.argv.slice(2),
       options: Object.fromEntries(flags.map((f) => [f, { type: "string" as const }])),
       allowPositionals: true,
       strict: true,
@@ -89,7 +90,7 @@ export function parseArgs(usage: string, flags: readonly string[], positionals =
 /** Prints an error and the usage on stderr, and exits with status 2. */
 export function usageError(usage: string, message: string): never {
   console.error(`error: ${message}\nusage: ${usage}`);
-  Deno.exit(2);
+  process.exit(2);
 }
 
 /** An integer flag in [min, max], or its default. */
@@ -128,6 +129,6 @@ export async function main(fn: () => void | Promise<void>): Promise<void> {
     await fn();
   } catch (error) {
     console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    Deno.exit(1);
+    process.exit(1);
   }
 }

@@ -3,6 +3,7 @@
  * server sends, and prints it (without its `\r\n`).
  *
  *   deno run --allow-ffi examples/net/tcp_client.ts <host> [--port P]
+ *   node npm/examples/net/tcp_client.js <host> [--port P]  # after deno task build:npm
  *
  * HOST is a numeric IPv4 or IPv6 address.
  *

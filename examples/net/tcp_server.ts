@@ -4,12 +4,14 @@
  * it. Runs until interrupted (SIGINT or SIGTERM).
  *
  *   deno run --allow-ffi examples/net/tcp_server.ts [--port P]
+ *   node npm/examples/net/tcp_server.js [--port P]  # after deno task build:npm
  *
  * Try it with `nc 127.0.0.1 1989`.
  *
  * @module
  */
 
+import process from "node:process";
 import { TcpListener } from "../../net/mod.ts";
 import { DEFAULT_PORT, intFlag, main, parseArgs } from "./proto.ts";
 
@@ -20,8 +22,8 @@ await main(async () => {
   const port = intFlag(usage, flags, "port", DEFAULT_PORT, 0, 65535);
   using listener = TcpListener.listen({ address: "0.0.0.0", port });
   const stop = () => listener.close();
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   console.error(`tcp_server: listening on ${listener.localAddress}`);
   const encoder = new TextEncoder();
   for await (using connection of listener) {
@@ -33,6 +35,6 @@ await main(async () => {
       console.error(`tcp_server: ${connection.remoteAddress}: ${(error as Error).message}`);
     }
   }
-  Deno.removeSignalListener("SIGINT", stop);
-  Deno.removeSignalListener("SIGTERM", stop);
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
 });

@@ -3,6 +3,7 @@
  * line per `struct msg_st` datagram received; stops after COUNT of them.
  *
  *   deno run --allow-ffi examples/net/udp_rcver.ts [--port P] [--count N]
+ *   node npm/examples/net/udp_rcver.js [--port P] [--count N]  # after deno task build:npm
  *
  * It says on stderr where it listens once it is ready.
  *

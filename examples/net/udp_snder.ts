@@ -2,6 +2,7 @@
  * The active side of the UDP pair: sends one `struct msg_st` to HOST:PORT.
  *
  *   deno run --allow-ffi examples/net/udp_snder.ts <host> [--port P] [--name S] [--math N] [--chinese N]
+ *   node npm/examples/net/udp_snder.js <host> [--port P] [--name S] [--math N] [--chinese N]  # after deno task build:npm
  *
  * HOST is a numeric IPv4 or IPv6 address (`127.0.0.1`, `::1`).
  *

@@ -5,6 +5,7 @@
  * records, or on SIGINT or SIGTERM.
  *
  *   deno run --allow-ffi examples/xsi/msg_rcver.ts [--key-path P] [--proj C] [--count N]
+ *   node npm/examples/xsi/msg_rcver.js [--key-path P] [--proj C] [--count N]  # after deno task build:npm
  *
  * Then send records with `examples/xsi/msg_snder.ts`, or with any C program
  * that sends `struct msg_st` to the same key.
@@ -14,7 +15,8 @@
  * @module
  */
 
-import { formatKey, ftok, MessageQueue } from "@unixipc/unixipc/xsi";
+import process from "node:process";
+import { formatKey, ftok, MessageQueue } from "../../xsi/mod.ts";
 import { integerOption, KEYPATH, KEYPROJ, MsgSt, option } from "./proto.ts";
 
 const keyPath = option("--key-path", KEYPATH);
@@ -28,8 +30,8 @@ using queue = MessageQueue.open(key, { create: true, mode: 0o600 });
 // SIGINT and SIGTERM end the wait; the queue is removed on the way out.
 const stop = new AbortController();
 const onSignal = () => stop.abort();
-Deno.addSignalListener("SIGINT", onSignal);
-Deno.addSignalListener("SIGTERM", onSignal);
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
 
 console.error(
   `msg_rcver: waiting on message queue ${queue.id} (key ${
@@ -45,8 +47,8 @@ try {
 } catch (error) {
   if (!stop.signal.aborted) throw error;
 } finally {
-  Deno.removeSignalListener("SIGINT", onSignal);
-  Deno.removeSignalListener("SIGTERM", onSignal);
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
   queue.remove();
 }
 console.error(`msg_rcver: received ${received} record(s); queue ${queue.id} removed`);

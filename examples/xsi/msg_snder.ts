@@ -4,6 +4,7 @@
  * Exits 1, saying so, when there is no such queue.
  *
  *   deno run --allow-ffi examples/xsi/msg_snder.ts [--key-path P] [--proj C] [--name S] [--math N] [--chinese N]
+ *   node npm/examples/xsi/msg_snder.js [--key-path P] [--proj C] [--name S] [--math N] [--chinese N]  # after deno task build:npm
  *
  * Defaults: name Alan, random scores in [0, 100].
  *
@@ -12,8 +13,9 @@
  * @module
  */
 
-import { ErrnoError } from "@unixipc/unixipc/ipc";
-import { formatKey, ftok, MessageQueue } from "@unixipc/unixipc/xsi";
+import process from "node:process";
+import { ErrnoError } from "../../ipc/mod.ts";
+import { formatKey, ftok, MessageQueue } from "../../xsi/mod.ts";
 import { integerOption, KEYPATH, KEYPROJ, MsgSt, MTYPE, option } from "./proto.ts";
 
 const keyPath = option("--key-path", KEYPATH);
@@ -36,7 +38,7 @@ try {
         formatKey(key)
       } (from ${keyPath}, '${proj}'): start msg_rcver first`,
     );
-    Deno.exit(1);
+    process.exit(1);
   }
   throw error;
 }

@@ -12,7 +12,8 @@
  * @module
  */
 
-import { chars, cLong, i32, struct } from "@unixipc/unixipc/endian";
+import process from "node:process";
+import { chars, cLong, i32, struct } from "../../endian/mod.ts";
 
 /** `struct msg_st { long mtype; char name[32]; int math; int chinese; }`. */
 export const MsgSt = struct([
@@ -36,7 +37,7 @@ export const KEYPROJ = "g";
 export function option(name: string, fallback: string): string;
 export function option(name: string): string | undefined;
 export function option(name: string, fallback?: string): string | undefined {
-  const args = Deno.args;
+  const args = process.argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     if (args[i] === name) return args[i + 1] ?? fallback;
     if (args[i]!.startsWith(`${name}=`)) return args[i]!.slice(name.length + 1);
@@ -51,7 +52,7 @@ export function integerOption(name: string, fallback: number, min: number, max: 
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     console.error(`${name} must be an integer in [${min}, ${max}]: got ${JSON.stringify(text)}`);
-    Deno.exit(2);
+    process.exit(2);
   }
   return value;
 }

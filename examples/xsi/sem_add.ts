@@ -5,41 +5,45 @@
  * to the race between a read and a write.
  *
  *   deno run --allow-ffi --allow-read --allow-write examples/xsi/sem_add.ts
+ *   node npm/examples/xsi/sem_add.js  # after deno task build:npm
  *
  * The parent creates the lock (a private semaphore set, at 1) and the
- * file, starts the children with the set's id, waits for all of them,
- * prints the number, and removes both. The lock is taken with SEM_UNDO:
- * a child that died holding it would give it back.
+ * file (in a new directory under /tmp), starts the children with the set's
+ * id, waits for all of them, prints the number, and removes both. The lock
+ * is taken with SEM_UNDO: a child that died holding it would give it back.
  *
- * Needs `--allow-ffi` (libc; the children start through `posix_spawn`, with
- * `spawnModule`), `--allow-read` and `--allow-write` (the file). Each child
- * gets `--allow-ffi` and access to the file alone.
+ * Under Deno it needs `--allow-ffi` (libc; the children start through
+ * `posix_spawn`, with `spawnModule`), `--allow-read` and `--allow-write`
+ * (the file). Each child gets `--allow-ffi` and access to the file alone.
  *
  * @module
  */
 
-import { spawnModule } from "@unixipc/unixipc/ipc";
-import { IPC_PRIVATE, SemaphoreLock, SemaphoreSet } from "@unixipc/unixipc/xsi";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import process from "node:process";
+import { spawnModule } from "../../ipc/mod.ts";
+import { IPC_PRIVATE, SemaphoreLock, SemaphoreSet } from "../../xsi/mod.ts";
 import { integerOption, option } from "./proto.ts";
 
 const CHILDREN = 20;
 
-if (Deno.args[0] === "child") {
+if (process.argv[2] === "child") {
   // A child: take the lock, add 1 to the number in the file, give the lock back.
   const set = SemaphoreSet.fromId(integerOption("--sem-id", -1, 0, 2 ** 31 - 1));
   const file = option("--file")!;
   using lock = SemaphoreLock.on(set, 0);
   {
     using _held = lock.acquireSync();
-    const value = Number(Deno.readTextFileSync(file));
+    const value = Number(readFileSync(file, "utf8"));
     await new Promise((resolve) => setTimeout(resolve, 1)); // widen the window a race would need
-    Deno.writeTextFileSync(file, String(value + 1));
+    writeFileSync(file, String(value + 1));
   }
 } else {
   using lock = SemaphoreLock.open(IPC_PRIVATE);
-  const file = Deno.makeTempFileSync({ prefix: "sem_add-" });
+  const directory = mkdtempSync("/tmp/sem_add-");
+  const file = `${directory}/count`;
   try {
-    Deno.writeTextFileSync(file, "0");
+    writeFileSync(file, "0");
     // The fork() idiom: this module again, as a child with its role and the permissions it needs.
     const children = Array.from({ length: CHILDREN }, () =>
       spawnModule(import.meta.url, {
@@ -51,10 +55,10 @@ if (Deno.args[0] === "child") {
     const statuses = await Promise.all(children.map((child) => child.wait()));
     const failed = statuses.filter((s) => !s.success).length;
     if (failed > 0) console.error(`sem_add: ${failed} child(ren) failed`);
-    console.log(Deno.readTextFileSync(file));
+    console.log(readFileSync(file, "utf8"));
   } finally {
     lock.remove();
-    Deno.removeSync(file);
+    rmSync(directory, { recursive: true });
     console.error(`sem_add: semaphore set ${lock.set.id} removed`);
   }
 }

@@ -4,6 +4,7 @@
  * segment, prints what it finds, and removes the segment.
  *
  *   deno run --allow-ffi examples/xsi/shm.ts
+ *   node npm/examples/xsi/shm.js  # after deno task build:npm
  *
  * Needs `--allow-ffi` (libc; the child starts through `posix_spawn`, with
  * `spawnModule`).
@@ -11,13 +12,14 @@
  * @module
  */
 
-import { spawnModule } from "@unixipc/unixipc/ipc";
-import { IPC_PRIVATE, SharedMemory } from "@unixipc/unixipc/xsi";
+import process from "node:process";
+import { spawnModule } from "../../ipc/mod.ts";
+import { IPC_PRIVATE, SharedMemory } from "../../xsi/mod.ts";
 import { integerOption } from "./proto.ts";
 
 const SIZE = 4096;
 
-if (Deno.args[0] === "child") {
+if (process.argv[2] === "child") {
   // The child: attach the segment by id, write the greeting and its NUL, detach.
   using shm = SharedMemory.fromId(integerOption("--shm-id", -1, 0, 2 ** 31 - 1));
   using memory = shm.attach();

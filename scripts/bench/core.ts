@@ -8,7 +8,7 @@
  *   private queue: through the library's own call path (`libc()` symbols,
  *   bigint sizes, the `-1` check with `lastError`), through a raw
  *   `Deno.dlopen` of the same two symbols, the naive way (sizes passed as
- *   numbers), and in C (compiled here with gcc -O2).
+ *   numbers), and in C (`c/msg_pair.c`, compiled here with gcc -O2).
  *
  * Rounds of each are interleaved and the median round is kept, so that the
  * load of a shared machine hits all alike; the ratios are what count.
@@ -19,6 +19,8 @@
  */
 
 import { lastError, libc } from "../../ipc/_libc.ts";
+import { buildC } from "./_c.ts";
+import { libcPairs } from "./_msg_loops.ts";
 
 const quick = Deno.args.includes("--quick");
 const rounds = quick ? 3 : 7;
@@ -29,55 +31,11 @@ const IPC_PRIVATE = 0;
 const IPC_CREAT = 0o1000;
 const IPC_RMID = 0;
 
-// ---- C ---------------------------------------------------------------------------
-
-const cSource = `
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <sys/ipc.h>
-#include <sys/msg.h>
-
-struct message { long mtype; char mtext[${MESSAGE}]; };
-
-int main(int argc, char **argv) {
-  long pairs = atol(argv[1]);
-  int id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
-  if (id < 0) { perror("msgget"); return 1; }
-  struct message out = { 1, {0} }, in;
-  memset(out.mtext, 'x', sizeof out.mtext);
-  struct timespec t0, t1;
-  for (int warm = 0; warm < 2; warm++) {
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (long i = 0; i < pairs; i++) {
-      if (msgsnd(id, &out, ${MESSAGE}, 0) == -1) { perror("msgsnd"); return 1; }
-      if (msgrcv(id, &in, ${MESSAGE}, 0, 0) == -1) { perror("msgrcv"); return 1; }
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-  }
-  msgctl(id, IPC_RMID, NULL);
-  double ns = (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec);
-  printf("%.1f\\n", ns / pairs);
-  return 0;
-}
-`;
-
-async function buildC(): Promise<string> {
-  const dir = `${new URL("../..", import.meta.url).pathname}.bench`;
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/msg_pair.c`, cSource);
-  const { success, stderr } = await new Deno.Command("gcc", {
-    args: ["-O2", "-o", `${dir}/msg_pair`, `${dir}/msg_pair.c`],
-    stderr: "piped",
-  }).output();
-  if (!success) throw new Error(`gcc failed: ${new TextDecoder().decode(stderr)}`);
-  return `${dir}/msg_pair`;
-}
+// ---- C (c/msg_pair.c) -------------------------------------------------------------
 
 async function cPair(exe: string): Promise<number> {
   const { success, stdout, stderr } = await new Deno.Command(exe, {
-    args: [String(pairs)],
+    args: [String(pairs), String(queue)],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -103,7 +61,8 @@ function nsPer(count: number, run: () => void): number {
   return ((performance.now() - start) * 1e6) / count;
 }
 
-const { __errno_location, msgsnd, msgrcv } = libc();
+const { __errno_location } = libc();
+const symbols = libc();
 
 const queue = libc().msgget(IPC_PRIVATE, IPC_CREAT | 0o600);
 if (queue === -1) throw lastError("msgget", { action: "create a private message queue" });
@@ -130,16 +89,7 @@ const variants: Record<string, () => number> = {
       }
     }),
   "msg pair: unixipc libc()": () =>
-    nsPer(pairs, () => {
-      for (let i = 0; i < pairs; i++) {
-        if (msgsnd(queue, out, size, 0) === -1) {
-          throw lastError("msgsnd", { action: `send to message queue ${queue}` });
-        }
-        if (msgrcv(queue, into, size, 0n, 0) === -1n) {
-          throw lastError("msgrcv", { action: `receive from message queue ${queue}` });
-        }
-      }
-    }),
+    nsPer(pairs, () => libcPairs(symbols, lastError, { queue, out, into, pairs })),
   "msg pair: naive FFI (number sizes)": () =>
     nsPer(pairs, () => {
       for (let i = 0; i < pairs; i++) {
@@ -163,7 +113,7 @@ function median(values: number[]): number {
 }
 
 try {
-  const exe = await buildC();
+  const exe = await buildC("msg_pair", { defines: { MESSAGE } });
   const samples: Record<string, number[]> = { "msg pair: C (gcc -O2)": [] };
   for (const name of Object.keys(variants)) samples[name] = [];
   // One warm-up round (JIT, page faults), then interleaved rounds.

@@ -18,6 +18,8 @@
  * @module
  */
 
+import { buildC, root } from "./_c.ts";
+
 const quick = Deno.args.includes("--quick");
 const flag = (name: string) => Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const rounds = Number(flag("rounds") ?? (quick ? 1 : 5));
@@ -28,23 +30,10 @@ const streamMiB = quick ? 64 : 512;
 const acceptSeconds = quick ? 1 : 2;
 const loadConcurrency = 4;
 
-const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
-const buildDir = `${root}/.bench`;
 const decoder = new TextDecoder();
 
 type Impl = "C" | "unixipc sync" | "unixipc async" | "Deno" | "Node";
 const impls: Impl[] = ["C", "unixipc sync", "unixipc async", "Deno", "Node"];
-
-async function build(name: string, extra: string[] = []): Promise<string> {
-  await Deno.mkdir(buildDir, { recursive: true });
-  const exe = `${buildDir}/${name}`;
-  const { success, stderr } = await new Deno.Command("gcc", {
-    args: ["-O2", "-o", exe, `${root}/scripts/bench/c/${name}.c`, ...extra],
-    stderr: "piped",
-  }).output();
-  if (!success) throw new Error(`gcc ${name}.c failed: ${decoder.decode(stderr)}`);
-  return exe;
-}
 
 let cPeer = "";
 let tcpLoad = "";
@@ -205,8 +194,8 @@ function format(value: number, unit: string): string {
   return `${Math.round(value)} ${unit}`;
 }
 
-cPeer = await build("net_peer");
-tcpLoad = await build("tcp_load", ["-pthread"]);
+cPeer = await buildC("net_peer");
+tcpLoad = await buildC("tcp_load", { flags: ["-pthread"] });
 
 const loadBefore = loadAverage();
 const samples = new Map<string, number[]>();

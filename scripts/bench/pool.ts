@@ -18,6 +18,8 @@
  * @module
  */
 
+import { buildC, root } from "./_c.ts";
+
 const quick = Deno.args.includes("--quick");
 const flag = (name: string) => Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const rounds = Number(flag("rounds") ?? (quick ? 1 : 3));
@@ -26,20 +28,7 @@ const concurrency = 50;
 const ramp = [1, 2, 5, 10, 20, 50];
 const limits = { minSpare: 5, maxSpare: 10, maxClients: 20 };
 
-const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
-const buildDir = `${root}/.bench`;
 const decoder = new TextDecoder();
-
-async function build(name: string, extra: string[] = []): Promise<string> {
-  await Deno.mkdir(buildDir, { recursive: true });
-  const exe = `${buildDir}/${name}`;
-  const { success, stderr } = await new Deno.Command("gcc", {
-    args: ["-O2", "-Wall", "-o", exe, `${root}/scripts/bench/c/${name}.c`, ...extra],
-    stderr: "piped",
-  }).output();
-  if (!success) throw new Error(`gcc ${name}.c failed: ${decoder.decode(stderr)}`);
-  return exe;
-}
 
 /** A server started in the background, with what it prints so far. */
 interface Server {
@@ -121,8 +110,8 @@ async function waitForIdle(server: Server, idle: number): Promise<void> {
 type Impl = "C pre-forked" | "unixipc pool" | "unixipc single process";
 const impls: Impl[] = ["C pre-forked", "unixipc pool", "unixipc single process"];
 
-const prefork = await build("prefork_server");
-const tcpLoad = await build("tcp_load", ["-pthread"]);
+const prefork = await buildC("prefork_server");
+const tcpLoad = await buildC("tcp_load", { flags: ["-pthread"] });
 
 async function start(impl: Impl): Promise<Server> {
   const { minSpare, maxSpare, maxClients } = limits;

@@ -1,8 +1,8 @@
 /**
  * System V IPC between two processes, measured in one run: our sync API,
  * our async API (with its default spin, and with `spin: 0`, which parks
- * every wait on a pool thread at once), the same programs in C (gcc -O2,
- * built here), and Python's sysv_ipc.
+ * every wait on a pool thread at once), the same programs in C
+ * (`c/xsi_pair.c`, gcc -O2, built here), and Python's sysv_ipc.
  *
  * Beside C and Python, the floor of Deno itself: the same sync loops on a
  * raw `Deno.dlopen` of libc. Our variants: sync (`sendSync`, `receiveSync` into one buffer with
@@ -29,6 +29,8 @@
  */
 
 import { MessageQueue, SemaphoreSet, SharedMemory } from "../../xsi/mod.ts";
+import { buildC } from "./_c.ts";
+import { pingPongAsync, pingPongSync } from "./_msg_loops.ts";
 
 type Work = "pingpong" | "oneway" | "shm";
 type Variant = "c" | "raw" | "sync" | "alloc" | "async" | "async0" | "python";
@@ -174,26 +176,12 @@ function rawSide({ server, work, n, ids }: Role): void {
 function syncSide({ server, work, n, ids, into }: Role): void {
   if (work === "pingpong" || work === "oneway") {
     using queue = MessageQueue.fromId(ids[0]!);
-    const [one, two, three] = [1, 2, 3].map((type) => ({ type, maxSize: SIZE, into }));
     if (work === "pingpong") {
-      if (server) {
-        queue.sendSync(3, data);
-        for (let i = 0; i < WARM + n; i++) queue.sendSync(2, queue.receiveSync(one!).data);
-        return;
-      }
-      queue.receiveSync(three!);
-      for (let i = 0; i < WARM; i++) {
-        queue.sendSync(1, data);
-        queue.receiveSync(two!);
-      }
-      const t0 = performance.now();
-      for (let i = 0; i < n; i++) {
-        queue.sendSync(1, data);
-        queue.receiveSync(two!);
-      }
-      console.log(((performance.now() - t0) * 1e6) / n);
+      const ns = pingPongSync({ queue, server, n, warm: WARM, data, into });
+      if (ns !== undefined) console.log(ns);
       return;
     }
+    const [one, two, three] = [1, 2, 3].map((type) => ({ type, maxSize: SIZE, into }));
     if (server) {
       queue.sendSync(3, data);
       for (let i = 0; i < WARM; i++) queue.receiveSync(one!);
@@ -242,29 +230,13 @@ function syncSide({ server, work, n, ids, into }: Role): void {
 async function asyncSide({ server, work, n, ids, into, spin }: Role): Promise<void> {
   if (work === "pingpong" || work === "oneway") {
     using queue = MessageQueue.fromId(ids[0]!);
-    const [one, two, three] = [1, 2, 3].map((type) => ({ type, maxSize: SIZE, into, spin }));
-    const sendOptions = { spin };
     if (work === "pingpong") {
-      if (server) {
-        await queue.send(3, data, sendOptions);
-        for (let i = 0; i < WARM + n; i++) {
-          await queue.send(2, (await queue.receive(one!)).data, sendOptions);
-        }
-        return;
-      }
-      await queue.receive(three!);
-      for (let i = 0; i < WARM; i++) {
-        await queue.send(1, data, sendOptions);
-        await queue.receive(two!);
-      }
-      const t0 = performance.now();
-      for (let i = 0; i < n; i++) {
-        await queue.send(1, data, sendOptions);
-        await queue.receive(two!);
-      }
-      console.log(((performance.now() - t0) * 1e6) / n);
+      const ns = await pingPongAsync({ queue, server, n, warm: WARM, data, into, spin });
+      if (ns !== undefined) console.log(ns);
       return;
     }
+    const [one, two, three] = [1, 2, 3].map((type) => ({ type, maxSize: SIZE, into, spin }));
+    const sendOptions = { spin };
     if (server) {
       await queue.send(3, data, sendOptions);
       for (let i = 0; i < WARM; i++) await queue.receive(one!);
@@ -308,76 +280,6 @@ async function asyncSide({ server, work, n, ids, into, spin }: Role): Promise<vo
   for (let i = 0; i < n; i++) await exchange(i);
   console.log(((performance.now() - t0) * 1e6) / n);
 }
-
-// ---- C -------------------------------------------------------------------------------
-
-const cSource = `
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <sys/ipc.h>
-#include <sys/msg.h>
-#include <sys/sem.h>
-#include <sys/shm.h>
-
-#define SIZE ${SIZE}
-#define WARM ${WARM}
-struct message { long mtype; char mtext[SIZE]; };
-
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
-static void snd(int q, struct message *m, long type) { m->mtype = type; if (msgsnd(q, m, SIZE, 0) == -1) { perror("msgsnd"); exit(1); } }
-static void rcv(int q, struct message *m, long type) { if (msgrcv(q, m, SIZE, type, 0) == -1) { perror("msgrcv"); exit(1); } }
-static void op(int set, int delta) { struct sembuf b = { 0, delta, 0 }; if (semop(set, &b, 1) == -1) { perror("semop"); exit(1); } }
-
-int main(int argc, char **argv) {
-  int server = !strcmp(argv[1], "server");
-  const char *work = argv[2];
-  long n = atol(argv[3]);
-  struct message m; memset(&m, 'x', sizeof m);
-  if (!strcmp(work, "pingpong")) {
-    int q = atoi(argv[4]);
-    if (server) { snd(q, &m, 3); for (long i = 0; i < WARM + n; i++) { rcv(q, &m, 1); snd(q, &m, 2); } return 0; }
-    rcv(q, &m, 3);
-    for (long i = 0; i < WARM; i++) { snd(q, &m, 1); rcv(q, &m, 2); }
-    double t0 = now();
-    for (long i = 0; i < n; i++) { snd(q, &m, 1); rcv(q, &m, 2); }
-    printf("%.1f\\n", (now() - t0) / n);
-    return 0;
-  }
-  if (!strcmp(work, "oneway")) {
-    int q = atoi(argv[4]);
-    if (server) {
-      snd(q, &m, 3);
-      for (long i = 0; i < WARM; i++) rcv(q, &m, 1);
-      snd(q, &m, 2);
-      for (long i = 0; i < n; i++) rcv(q, &m, 1);
-      snd(q, &m, 2);
-      return 0;
-    }
-    rcv(q, &m, 3);
-    for (long i = 0; i < WARM; i++) snd(q, &m, 1);
-    rcv(q, &m, 2);
-    double t0 = now();
-    for (long i = 0; i < n; i++) snd(q, &m, 1);
-    rcv(q, &m, 2);
-    printf("%.1f\\n", (now() - t0) / n);
-    return 0;
-  }
-  int *words = shmat(atoi(argv[4]), NULL, 0);
-  if (words == (void *)-1) { perror("shmat"); return 1; }
-  int serverTurn = atoi(argv[5]), clientTurn = atoi(argv[6]);
-  if (server) { for (long i = 0; i < WARM + n; i++) { op(serverTurn, -1); words[1] = words[0] + 1; op(clientTurn, 1); } return 0; }
-  for (long i = 0; i < WARM; i++) { words[0] = i; op(serverTurn, 1); op(clientTurn, -1); }
-  double t0 = now();
-  for (long i = 0; i < n; i++) {
-    words[0] = i; op(serverTurn, 1); op(clientTurn, -1);
-    if (words[1] != i + 1) { fprintf(stderr, "shm: wrong answer\\n"); return 1; }
-  }
-  printf("%.1f\\n", (now() - t0) / n);
-  return 0;
-}
-`;
 
 // ---- Python ----------------------------------------------------------------------------
 
@@ -440,20 +342,6 @@ else:
 `;
 
 // ---- the orchestra ---------------------------------------------------------------------
-
-const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
-
-async function buildC(): Promise<string> {
-  const dir = `${root}/.bench`;
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/xsi_pair.c`, cSource);
-  const { success, stderr } = await new Deno.Command("gcc", {
-    args: ["-O2", "-o", `${dir}/xsi_pair`, `${dir}/xsi_pair.c`],
-    stderr: "piped",
-  }).output();
-  if (!success) throw new Error(`gcc failed: ${new TextDecoder().decode(stderr)}`);
-  return `${dir}/xsi_pair`;
-}
 
 /** A python3 that has sysv_ipc (a pyenv python first on PATH may lack the Debian package). */
 function findPython(): string | undefined {
@@ -590,7 +478,10 @@ async function main(): Promise<void> {
   const counts: Record<Work, number> = quick
     ? { pingpong: 2000, oneway: 20000, shm: 2000 }
     : { pingpong: 20000, oneway: 200000, shm: 20000 };
-  const tools: Tools = { c: await buildC(), python: findPython() };
+  const tools: Tools = {
+    c: await buildC("xsi_pair", { defines: { SIZE, WARM } }),
+    python: findPython(),
+  };
   const variants: Variant[] = [
     "c",
     "raw",

@@ -10,23 +10,32 @@
  * pass or fail; temporary files go under `t.tempDir()`. A scenario may throw:
  * that counts as one more failure.
  *
+ * A scenario never names the runtime: `t.program(permissions, file, ...args)`
+ * is the command line of an example, `deno run <permissions> <file> <args>`
+ * under Deno, `node npm/<file as .js> <args>` under Node (the npm build of
+ * `deno task build:npm`, whose compiled examples import the built package).
+ *
  * ```ts
  * import type { Scenario } from "./_harness.ts";
  *
  * export default async function xsi(t: Scenario): Promise<void> {
+ *   const ffi = ["--allow-ffi"];
  *   await t.example("msg queue: receiver then sender", async () => {
- *     const receiver = t.start(t.denoRun(["--allow-ffi"], "examples/xsi/msg_receive.ts"));
+ *     const receiver = t.start(t.program(ffi, "examples/xsi/msg_rcver.ts", "--count", "1"));
  *     await receiver.waitFor(/waiting/);
- *     const sender = await t.run(t.denoRun(["--allow-ffi"], "examples/xsi/msg_send.ts", "hello"));
+ *     const sender = await t.run(t.program(ffi, "examples/xsi/msg_snder.ts"));
  *     t.expectExit(sender, 0);
  *     const done = await receiver.finished();
- *     t.expectIncludes(done.stdout, "hello");
+ *     t.expectIncludes(done.stdout, '"name":"Alan"');
  *   });
  * }
  * ```
  *
  * @module
  */
+
+/** The runtime that runs the examples. */
+export type Runtime = "deno" | "node";
 
 /** A command line: the program and its arguments. */
 export interface CommandLine {
@@ -64,23 +73,31 @@ export interface Started {
   waitFor(pattern: RegExp | string, timeoutMs?: number): Promise<void>;
   /** Waits for it to exit on its own, up to `timeoutMs` (default 30 s), then kills it and fails. */
   finished(timeoutMs?: number): Promise<Finished>;
-  /** Sends a signal (default SIGTERM) and waits for it to exit. */
-  stop(signal?: Deno.Signal): Promise<Finished>;
+  /**
+   * Sends a signal (default SIGTERM) and waits for it to exit, up to
+   * `timeoutMs` (default 10 s), then kills it and fails.
+   */
+  stop(signal?: Deno.Signal, timeoutMs?: number): Promise<Finished>;
 }
 
 /** What a scenario function gets. */
 export interface Scenario {
   /** The repository's root directory. */
   readonly root: string;
-  /** The deno that runs `deno task examples`. */
-  readonly deno: string;
+  /** The runtime that runs the examples (scenarios should not need it). */
+  readonly runtime: Runtime;
   /**
    * Runs one example: prints `ok` or `FAIL` with its name and time, records a
    * failure, never throws. Stops whatever it started and removes its temp dirs.
    */
   example(name: string, fn: () => Promise<void> | void): Promise<void>;
-  /** `deno run <flags> <file> <args>`, with the file relative to the root. */
-  denoRun(flags: readonly string[], file: string, ...args: string[]): CommandLine;
+  /**
+   * The command line that runs an example, `file` relative to the root
+   * (`examples/ipc/pipe.ts`): `deno run <permissions> <file> <args>` under
+   * Deno, `node npm/examples/ipc/pipe.js <args>` under Node (which has no
+   * permissions: they are dropped).
+   */
+  program(permissions: readonly string[], file: string, ...args: string[]): CommandLine;
   /** Runs a program to its end (up to `timeoutMs`, default 30 s). */
   run(line: CommandLine, timeoutMs?: number): Promise<Finished>;
   /** Starts a program in the background; stopped when the example ends. */
@@ -193,13 +210,19 @@ class Process implements Started {
     }
   }
 
-  async finished(timeoutMs = 30_000): Promise<Finished> {
+  /** The status, or "timeout" if it has not come within `timeoutMs`. */
+  async #statusWithin(timeoutMs: number): Promise<Deno.CommandStatus | "timeout"> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), timeoutMs);
     });
     const outcome = await Promise.race([this.#status, timeout]);
     clearTimeout(timer);
+    return outcome;
+  }
+
+  async finished(timeoutMs = 30_000): Promise<Finished> {
+    const outcome = await this.#statusWithin(timeoutMs);
     if (outcome === "timeout") {
       await this.stop("SIGKILL");
       throw new ExampleFailure(
@@ -215,17 +238,34 @@ class Process implements Started {
     };
   }
 
-  async stop(signal: Deno.Signal = "SIGTERM"): Promise<Finished> {
-    if (!this.#ended) {
-      try {
-        this.#child.kill(signal);
-      } catch {
-        // Exited meanwhile.
-      }
+  async stop(signal: Deno.Signal = "SIGTERM", timeoutMs = 10_000): Promise<Finished> {
+    this.#kill(signal);
+    const outcome = await this.#statusWithin(timeoutMs);
+    if (outcome === "timeout") {
+      this.#kill("SIGKILL");
+      await this.#status;
+      throw new ExampleFailure(
+        `${describe(this.#line)} did not exit within ${timeoutMs} ms of ${signal}${
+          showOutput(this)
+        }`,
+      );
     }
-    const status = await this.#status;
     await this.#drained;
-    return { code: status.code, signal: status.signal, stdout: this.#stdout, stderr: this.#stderr };
+    return {
+      code: outcome.code,
+      signal: outcome.signal,
+      stdout: this.#stdout,
+      stderr: this.#stderr,
+    };
+  }
+
+  #kill(signal: Deno.Signal): void {
+    if (this.#ended) return;
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // Exited meanwhile.
+    }
   }
 }
 
@@ -241,11 +281,34 @@ export interface ExampleResult {
   readonly ms: number;
 }
 
-/** Makes the Scenario for one scenario file; results are pushed to `results`. */
+/**
+ * The command line of an example under `runtime`: `deno run` of the source,
+ * or `node` of its compiled twin under `npm/`.
+ */
+function exampleCommand(
+  runtime: Runtime,
+  permissions: readonly string[],
+  file: string,
+  args: readonly string[],
+): CommandLine {
+  if (runtime === "deno") {
+    return { command: Deno.execPath(), args: ["run", ...permissions, file, ...args] };
+  }
+  if (!/^examples\/.+\.ts$/.test(file)) {
+    throw new Error(`not an example (examples/<module>/<program>.ts): ${file}`);
+  }
+  return { command: "node", args: [`npm/${file.replace(/\.ts$/, ".js")}`, ...args] };
+}
+
+/**
+ * Makes the Scenario for one scenario file, its examples run by `runtime`;
+ * results are pushed to `results`.
+ */
 export function makeScenario(
   scenario: string,
   root: string,
   results: ExampleResult[],
+  runtime: Runtime = "deno",
 ): Scenario {
   let started: Process[] = [];
   let temps: string[] = [];
@@ -256,7 +319,7 @@ export function makeScenario(
 
   const t: Scenario = {
     root,
-    deno: Deno.execPath(),
+    runtime,
     async example(name, fn) {
       const begin = performance.now();
       let error: string | undefined;
@@ -271,7 +334,7 @@ export function makeScenario(
       } finally {
         for (const p of started) {
           if (!p.ended) {
-            await p.stop("SIGKILL");
+            await p.stop("SIGKILL").catch(() => {});
             error ??= `it left ${p.pid} running`;
           }
         }
@@ -284,8 +347,8 @@ export function makeScenario(
       if (error === undefined) console.log(`  ok    ${name} (${ms} ms)`);
       else console.log(`  FAIL  ${name} (${ms} ms)\n${error.replace(/^/gm, "        ")}`);
     },
-    denoRun(flags, file, ...args) {
-      return { command: Deno.execPath(), args: ["run", ...flags, file, ...args] };
+    program(permissions, file, ...args) {
+      return exampleCommand(runtime, permissions, file, args);
     },
     run(line, timeoutMs = 30_000) {
       const p = new Process(line, root);

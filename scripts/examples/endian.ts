@@ -11,7 +11,7 @@ export default async function endian(t: Scenario): Promise<void> {
   await t.example(
     "byte_order.ts runs with no permission and shows the three concerns",
     async () => {
-      const result = await t.run(t.denoRun(["--no-prompt"], "examples/endian/byte_order.ts"));
+      const result = await t.run(t.program(["--no-prompt"], "examples/endian/byte_order.ts"));
       t.expectExit(result, 0);
       t.expectExcludes(result.stderr, /permission|NotCapable/i);
       const out = result.stdout;

@@ -14,7 +14,7 @@ export default async function ipc(t: Scenario): Promise<void> {
   const ffi = ["--no-prompt", "--allow-ffi"];
 
   await t.example("pipe.ts: the child it spawned prints what the parent wrote", async () => {
-    const result = await t.run(t.denoRun(ffi, "examples/ipc/pipe.ts"));
+    const result = await t.run(t.program(ffi, "examples/ipc/pipe.ts"));
     t.expectExit(result, 0);
     t.expectIncludes(
       result.stdout,
@@ -30,7 +30,7 @@ export default async function ipc(t: Scenario): Promise<void> {
     "pipeline.ts: ls -l | wc -l counts what the shell's pipeline counts",
     async () => {
       for (const directory of [".", "/usr/bin", "examples"]) {
-        const ours = await t.run(t.denoRun(ffi, "examples/ipc/pipeline.ts", directory));
+        const ours = await t.run(t.program(ffi, "examples/ipc/pipeline.ts", directory));
         t.expectExit(ours, 0);
         const shell = await t.run({
           command: "sh",
@@ -50,10 +50,10 @@ export default async function ipc(t: Scenario): Promise<void> {
 
   await t.example("fifo_reader.ts, then fifo_writer.ts: the reader prints the line", async () => {
     const path = `${t.tempDir()}/demo.fifo`;
-    const reader = t.start(t.denoRun(ffi, "examples/ipc/fifo_reader.ts", path));
+    const reader = t.start(t.program(ffi, "examples/ipc/fifo_reader.ts", path));
     await reader.waitFor("waiting for a writer");
     const writer = await t.run(
-      t.denoRun(ffi, "examples/ipc/fifo_writer.ts", path, "hello", "from", "Deno"),
+      t.program(ffi, "examples/ipc/fifo_writer.ts", path, "hello", "from", "Deno"),
     );
     t.expectExit(writer, 0);
     const done = await reader.finished();
@@ -67,7 +67,7 @@ export default async function ipc(t: Scenario): Promise<void> {
     "fifo_reader.ts, then sh -c 'echo ... > fifo': the reader prints both lines",
     async () => {
       const path = `${t.tempDir()}/demo.fifo`;
-      const reader = t.start(t.denoRun(ffi, "examples/ipc/fifo_reader.ts", path));
+      const reader = t.start(t.program(ffi, "examples/ipc/fifo_reader.ts", path));
       await reader.waitFor("waiting for a writer");
       const shell = await t.run({
         command: "sh",
@@ -88,7 +88,7 @@ export default async function ipc(t: Scenario): Promise<void> {
     // cat blocks in open(2) until a writer comes: our writer has to notice it.
     const cat = t.start({ command: "cat", args: [path] });
     const writer = await t.run(
-      t.denoRun(ffi, "examples/ipc/fifo_writer.ts", path, "to", "cat"),
+      t.program(ffi, "examples/ipc/fifo_writer.ts", path, "to", "cat"),
     );
     t.expectExit(writer, 0);
     const done = await cat.finished();
@@ -98,7 +98,7 @@ export default async function ipc(t: Scenario): Promise<void> {
 
   await t.example("fifo_writer.ts without a FIFO fails with a clear error", async () => {
     const path = `${t.tempDir()}/missing.fifo`;
-    const writer = await t.run(t.denoRun(ffi, "examples/ipc/fifo_writer.ts", path, "x"));
+    const writer = await t.run(t.program(ffi, "examples/ipc/fifo_writer.ts", path, "x"));
     t.expectExit(writer, 1);
     t.expectIncludes(writer.stderr, `Cannot open FIFO ${path} for writing`, "(ENOENT)");
   });

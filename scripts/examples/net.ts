@@ -47,10 +47,10 @@ async function pair(
   expected: { name: string; math: number; chinese: number },
 ): Promise<void> {
   const passive = t.start(
-    t.denoRun(flags, `examples/net/${receiver}`, "--port", "0", "--count", "1"),
+    t.program(flags, `examples/net/${receiver}`, "--port", "0", "--count", "1"),
   );
   const port = await portOf(passive);
-  const active = await t.run(t.denoRun(flags, `examples/net/${sender}`, ...senderArgs(port)));
+  const active = await t.run(t.program(flags, `examples/net/${sender}`, ...senderArgs(port)));
   t.expectExit(active, 0);
   const done = await passive.finished(20_000);
   t.expectExit(done, 0);
@@ -113,11 +113,11 @@ export default async function net(t: Scenario): Promise<void> {
   );
 
   await t.example("udp_snder.ts rejects a host name and a port out of range", async () => {
-    const name = await t.run(t.denoRun(flags, "examples/net/udp_snder.ts", "localhost"));
+    const name = await t.run(t.program(flags, "examples/net/udp_snder.ts", "localhost"));
     t.expectExit(name, 2);
     t.expectIncludes(name.stderr, 'host must be a numeric IPv4 or IPv6 address: got "localhost"');
     const port = await t.run(
-      t.denoRun(flags, "examples/net/udp_snder.ts", "127.0.0.1", "--port", "65536"),
+      t.program(flags, "examples/net/udp_snder.ts", "127.0.0.1", "--port", "65536"),
     );
     t.expectExit(port, 2);
     t.expectIncludes(port.stderr, '--port must be an integer in [1, 65535]: got "65536"');
@@ -126,11 +126,11 @@ export default async function net(t: Scenario): Promise<void> {
   await t.example(
     "tcp_server.ts answers tcp_client.ts and nc with the time, then stops on SIGTERM",
     async () => {
-      const server = t.start(t.denoRun(flags, "examples/net/tcp_server.ts", "--port", "0"));
+      const server = t.start(t.program(flags, "examples/net/tcp_server.ts", "--port", "0"));
       const port = String(await portOf(server));
       const before = Math.floor(Date.now() / 1000);
       const client = await t.run(
-        t.denoRun(flags, "examples/net/tcp_client.ts", "127.0.0.1", "--port", port),
+        t.program(flags, "examples/net/tcp_client.ts", "127.0.0.1", "--port", port),
       );
       const after = Math.floor(Date.now() / 1000);
       t.expectExit(client, 0);
@@ -153,7 +153,7 @@ export default async function net(t: Scenario): Promise<void> {
     "pool_server.ts serves the seed's client loop and prints its scoreboard as it changes",
     async () => {
       const server = t.start(
-        t.denoRun(
+        t.program(
           flags,
           "examples/net/pool_server.ts",
           "--port",
@@ -171,7 +171,7 @@ export default async function net(t: Scenario): Promise<void> {
       // The seed's loop: a client started again and again (here 5 times, 100 ms apart).
       for (let i = 0; i < 5; i++) {
         const client = await t.run(
-          t.denoRun(flags, "examples/net/tcp_client.ts", "127.0.0.1", "--port", port),
+          t.program(flags, "examples/net/tcp_client.ts", "127.0.0.1", "--port", port),
         );
         t.expectExit(client, 0);
         t.expectIncludes(client.stdout, /^[0-9]+\n$/);

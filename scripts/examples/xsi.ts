@@ -40,11 +40,11 @@ export default async function xsi(t: Scenario): Promise<void> {
       const keyPath = `${t.tempDir()}/key`;
       await Deno.writeTextFile(keyPath, "");
       const key = ["--key-path", keyPath, "--proj", "g"];
-      const receiver = t.start(t.denoRun(ffi, "examples/xsi/msg_rcver.ts", ...key, "--count", "2"));
+      const receiver = t.start(t.program(ffi, "examples/xsi/msg_rcver.ts", ...key, "--count", "2"));
       await receiver.waitFor(/waiting on message queue \d+/);
       const id = idIn(receiver.stderr, /waiting on message queue (\d+)/);
       const first = await t.run(
-        t.denoRun(
+        t.program(
           ffi,
           "examples/xsi/msg_snder.ts",
           ...key,
@@ -58,7 +58,7 @@ export default async function xsi(t: Scenario): Promise<void> {
       );
       t.expectExit(first, 0);
       const second = await t.run(
-        t.denoRun(ffi, "examples/xsi/msg_snder.ts", ...key, "--name", "Grace"),
+        t.program(ffi, "examples/xsi/msg_snder.ts", ...key, "--name", "Grace"),
       );
       t.expectExit(second, 0);
       t.expectIncludes(second.stdout, /sent \{"name":"Grace","math":\d+,"chinese":\d+\}/);
@@ -78,7 +78,7 @@ export default async function xsi(t: Scenario): Promise<void> {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       const keyPath = `${t.tempDir()}/key`;
       await Deno.writeTextFile(keyPath, "");
-      const receiver = t.start(t.denoRun(ffi, "examples/xsi/msg_rcver.ts", "--key-path", keyPath));
+      const receiver = t.start(t.program(ffi, "examples/xsi/msg_rcver.ts", "--key-path", keyPath));
       await receiver.waitFor(/waiting on message queue/);
       const id = idIn(receiver.stderr, /waiting on message queue (\d+)/);
       const done = await receiver.stop(signal);
@@ -91,7 +91,7 @@ export default async function xsi(t: Scenario): Promise<void> {
   await t.example("msg_snder with no receiver exits 1 and says to start msg_rcver", async () => {
     const keyPath = `${t.tempDir()}/key`;
     await Deno.writeTextFile(keyPath, "");
-    const result = await t.run(t.denoRun(ffi, "examples/xsi/msg_snder.ts", "--key-path", keyPath));
+    const result = await t.run(t.program(ffi, "examples/xsi/msg_snder.ts", "--key-path", keyPath));
     t.expectExit(result, 1);
     t.expectIncludes(
       result.stderr,
@@ -103,7 +103,7 @@ export default async function xsi(t: Scenario): Promise<void> {
     "sem_add: twenty processes add 1 under the semaphore, and the total is 20",
     async () => {
       const result = await t.run(
-        t.denoRun(
+        t.program(
           ["--allow-ffi", "--allow-read", "--allow-write"],
           "examples/xsi/sem_add.ts",
         ),
@@ -123,7 +123,7 @@ export default async function xsi(t: Scenario): Promise<void> {
     "shm: the child writes Hello!, the parent reads it and removes the segment",
     async () => {
       const result = await t.run(
-        t.denoRun(["--allow-ffi"], "examples/xsi/shm.ts"),
+        t.program(["--allow-ffi"], "examples/xsi/shm.ts"),
       );
       t.expectExit(result, 0);
       if (result.stdout !== "Hello!\n") {
