@@ -8,6 +8,7 @@
 
 import { libc } from "../ipc/_libc.ts";
 import { pollerStatus } from "../ipc/_poller.ts";
+import { deno as denoPath, evalCommand, runtime } from "./_runtime.ts";
 
 // libc stays open for the life of the process once a call opens it: open it
 // now, before any test, so that Deno's resource sanitizer does not blame the
@@ -86,7 +87,10 @@ function snapshot(): Snapshot {
  * a module for the first time), and those unixipc keeps for the life of the
  * process (the poller's epoll and eventfd, the one inotify instance of
  * `ipc/_inotify.ts`): not leaks of the test's. The socket pair of the first
- * signal listener is opened above, before any test.
+ * signal listener is opened above, before any test. Under Node (the npm
+ * build, `deno task test:node`), Node opens its own (libuv's epoll, eventfd
+ * and signal pipe, the test runner's stdio) at startup, before any test,
+ * and koffi's calls have opened none: nothing more has needed allowing.
  */
 function isRuntimeFd(target: string): boolean {
   return target === "anon_inode:[eventpoll]" || target === "anon_inode:[eventfd]" ||
@@ -189,6 +193,13 @@ export interface TestOptions {
   peers?: readonly Peer[];
   /** Skip the check for leaks (for a test that checks leaking itself). */
   leakCheck?: boolean;
+  /**
+   * Why the test means nothing under Node (what it checks runs in Deno
+   * children only, or is Deno's own): under Node it is skipped, and its name
+   * says why. A Deno child that is only a peer of the library under test is
+   * no reason: such tests run under Node too.
+   */
+  denoOnly?: string;
   /** Passed to Deno.test. */
   sanitizeOps?: boolean;
   /** Passed to Deno.test. */
@@ -199,13 +210,18 @@ export interface TestOptions {
  * Registers a Deno test that also fails when it leaves an fd, a child
  * process or a System V object behind. A test whose peers are missing is
  * skipped with the reason in its name, except in CI (`CI=true`), where it
- * runs and fails.
+ * runs and fails. Under Node, a `denoOnly` test is skipped, its name saying
+ * why.
  */
 export function test(
   name: string,
   fn: () => void | Promise<void>,
   options: TestOptions = {},
 ): void {
+  if (runtime === "node" && options.denoOnly !== undefined) {
+    Deno.test({ name: `${name} [skipped under Node: ${options.denoOnly}]`, ignore: true, fn });
+    return;
+  }
   const missing = (options.peers ?? []).filter((p) => !hasPeer(p));
   const skip = missing.length > 0 && !inCi;
   const fullName = skip
@@ -354,8 +370,23 @@ export async function run(
   }
 }
 
-/** The path of the deno running the tests, for child processes of ours. */
-export const deno: string = Deno.execPath();
+/**
+ * Runs a plain JavaScript module's text in a child of the runtime running the
+ * tests (`deno eval`, or `node --eval` in the Node pass), as {@linkcode run}.
+ */
+export function runScript(
+  script: string,
+  options: { env?: Record<string, string>; cwd?: string; timeout?: number } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { command, args } = evalCommand(script);
+  return run(command, args, options);
+}
+
+/**
+ * The deno for Deno children of the tests: the one running them, or under
+ * Node the one running `deno task test:node` (see tests/_runtime.node.ts).
+ */
+export const deno: string = denoPath;
 
 /** A random System V key that no one else is likely to use, in [0x10000000, 0x7fffffff]. */
 export function randomKey(): number {

@@ -61,7 +61,7 @@ test("the per-test guard fails a test that leaves an fd open, naming it", async 
   assert.notEqual(code, 0);
   assert.match(output, new RegExp(`The test left behind: fd ${fd} -> /dev/null`));
   assert.match(output, /0 passed \| 1 failed/);
-});
+}, { denoOnly: "checks the guards of deno test, in a Deno child" });
 
 test("the per-test guard fails a test that leaves a child process, naming its pid", async () => {
   const { code, output } = await runLeakingTest("leaks a child");
@@ -74,7 +74,7 @@ test("the per-test guard fails a test that leaves a child process, naming its pi
     cleanUp(output);
   }
   for (const pid of leaked(output, "child")) assert.equal(await diesSoon(pid), true);
-});
+}, { denoOnly: "checks the guards of deno test, in a Deno child" });
 
 test("the per-test guard fails a test that leaves a message queue, naming its id", async () => {
   const { code, output } = await runLeakingTest("leaks a message queue");
@@ -88,60 +88,68 @@ test("the per-test guard fails a test that leaves a message queue, naming its id
   }
   const ids = sysvObjects().filter((o) => o.kind === "msg").map((o) => o.id);
   for (const id of leaked(output, "msg")) assert.ok(!ids.includes(id), `queue ${id} still there`);
-});
+}, { denoOnly: "checks the guards of deno test, in a Deno child" });
 
-test("deno task test fails a run that leaves a message queue or a process, and kills the process", async () => {
-  // In this namespace (UNIXIPC_TEST_NAMESPACE=0), so that the queue can be seen and removed here.
-  const { code, stdout, stderr } = await run(deno, [
-    "run",
-    "--allow-all",
-    testScript,
-    fixture,
-    "--filter=/past its own check/",
-  ], { env: { NO_COLOR: "1", UNIXIPC_TEST_NAMESPACE: "0" } });
-  const output = stdout + stderr;
-  try {
+test(
+  "deno task test fails a run that leaves a message queue or a process, and kills the process",
+  async () => {
+    // In this namespace (UNIXIPC_TEST_NAMESPACE=0), so that the queue can be seen and removed here.
+    const { code, stdout, stderr } = await run(deno, [
+      "run",
+      "--allow-all",
+      testScript,
+      fixture,
+      "--filter=/past its own check/",
+    ], { env: { NO_COLOR: "1", UNIXIPC_TEST_NAMESPACE: "0" } });
+    const output = stdout + stderr;
+    try {
+      assert.equal(code, 1, output);
+      const [id] = leaked(output, "msg");
+      const [pid] = leaked(output, "child");
+      assert.ok(id !== undefined && pid !== undefined, output);
+      // Both leaking tests passed their own checks: only the suite-level checks catch them.
+      assert.match(output, /Tests: 2 passed, 0 failed, 0 skipped/);
+      assert.match(
+        output,
+        new RegExp(`The tests left 1 System V object\\(s\\) behind: msg id ${id} key 0x00000000`),
+      );
+      assert.match(
+        output,
+        new RegExp(
+          `The tests left 1 process\\(es\\) running: pid ${pid} \\(sleep 30\\); killed them`,
+        ),
+      );
+      assert.equal(await diesSoon(pid), true);
+    } finally {
+      cleanUp(output);
+    }
+  },
+  { denoOnly: "checks scripts/test.ts, in a Deno child" },
+);
+
+test(
+  "deno task test runs in a private IPC namespace where it can, and leaks die with it",
+  async () => {
+    const canUnshare = (await run("sh", ["-c", "unshare --ipc true"])).code === 0;
+    const before = sysvObjects().length;
+    const { code, stdout, stderr } = await run(deno, [
+      "run",
+      "--allow-all",
+      testScript,
+      fixture,
+      "--filter=/^leaks a message queue past its own check$/",
+    ], { env: { NO_COLOR: "1" } });
+    const output = stdout + stderr;
+    if (!canUnshare) {
+      cleanUp(output);
+      assert.match(output, /unshare --ipc is not available here/);
+      return;
+    }
     assert.equal(code, 1, output);
-    const [id] = leaked(output, "msg");
-    const [pid] = leaked(output, "child");
-    assert.ok(id !== undefined && pid !== undefined, output);
-    // Both leaking tests passed their own checks: only the suite-level checks catch them.
-    assert.match(output, /Tests: 2 passed, 0 failed, 0 skipped/);
-    assert.match(
-      output,
-      new RegExp(`The tests left 1 System V object\\(s\\) behind: msg id ${id} key 0x00000000`),
-    );
-    assert.match(
-      output,
-      new RegExp(
-        `The tests left 1 process\\(es\\) running: pid ${pid} \\(sleep 30\\); killed them`,
-      ),
-    );
-    assert.equal(await diesSoon(pid), true);
-  } finally {
-    cleanUp(output);
-  }
-});
-
-test("deno task test runs in a private IPC namespace where it can, and leaks die with it", async () => {
-  const canUnshare = (await run("sh", ["-c", "unshare --ipc true"])).code === 0;
-  const before = sysvObjects().length;
-  const { code, stdout, stderr } = await run(deno, [
-    "run",
-    "--allow-all",
-    testScript,
-    fixture,
-    "--filter=/^leaks a message queue past its own check$/",
-  ], { env: { NO_COLOR: "1" } });
-  const output = stdout + stderr;
-  if (!canUnshare) {
-    cleanUp(output);
-    assert.match(output, /unshare --ipc is not available here/);
-    return;
-  }
-  assert.equal(code, 1, output);
-  assert.match(output, /running in a private IPC namespace/);
-  assert.match(output, /The tests left 1 System V object\(s\) behind: msg id \d+/);
-  // The queue lived in the run's own namespace, gone now: nothing new here.
-  assert.equal(sysvObjects().length, before);
-});
+    assert.match(output, /running in a private IPC namespace/);
+    assert.match(output, /The tests left 1 System V object\(s\) behind: msg id \d+/);
+    // The queue lived in the run's own namespace, gone now: nothing new here.
+    assert.equal(sysvObjects().length, before);
+  },
+  { denoOnly: "checks scripts/test.ts, in a Deno child" },
+);

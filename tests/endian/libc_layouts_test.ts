@@ -15,7 +15,7 @@ test("every libc layout matches gcc's sizeof, _Alignof and offsetof on x86_64", 
   assert.deepEqual(result.differences, []);
   assert.ok(result.checked > 300, `only ${result.checked} figures checked`);
   assert.equal(result.mode, "run");
-}, { peers: [peers.gcc] });
+}, { peers: [peers.gcc], denoOnly: "runs scripts/layout_probe.ts, a Deno script" });
 
 test("every libc layout matches gcc for aarch64 at compile time (_Static_assert)", async () => {
   const { code, stdout, stderr } = await run(deno, [
@@ -30,4 +30,4 @@ test("every libc layout matches gcc for aarch64 at compile time (_Static_assert)
   const result = JSON.parse(stdout);
   assert.deepEqual(result.differences, []);
   assert.equal(result.mode, "static");
-}, { peers: [peers.aarch64Gcc] });
+}, { peers: [peers.aarch64Gcc], denoOnly: "runs scripts/layout_probe.ts, a Deno script" });

@@ -65,7 +65,10 @@ test(
     assert.equal(await cReceiver.line(), "hex 000001020000000144656e6e697300");
     assert.equal(await cReceiver.line(), "math 258 chinese 1 name Dennis");
   },
-  { peers: [peers.gcc] },
+  {
+    peers: [peers.gcc],
+    denoOnly: "the examples run in Deno children (deno task examples:node runs them under Node)",
+  },
 );
 
 test("broadcast and multicast work between two of our processes", async () => {
@@ -85,6 +88,8 @@ test("broadcast and multicast work between two of our processes", async () => {
     assert.equal(line.chinese, 85);
     assert.equal((await receiver.exit()).code, 0);
   }
+}, {
+  denoOnly: "the examples run in Deno children (deno task examples:node runs them under Node)",
 });
 
 test("the TCP time server answers nc with the time and \\r\\n", async () => {
@@ -97,4 +102,7 @@ test("the TCP time server answers nc with the time and \\r\\n", async () => {
   assert.equal((await nc.exit()).code, 0);
   server.child.kill("SIGTERM");
   assert.equal((await server.exit()).code, 0);
-}, { peers: [peers.nc] });
+}, {
+  peers: [peers.nc],
+  denoOnly: "the examples run in Deno children (deno task examples:node runs them under Node)",
+});

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { ErrnoError, pipe } from "../../ipc/mod.ts";
 import { pollerStatus } from "../../ipc/_poller.ts";
-import { deno, run, test } from "../_util.ts";
+import { libraryUrl } from "../_runtime.ts";
+import { runScript, test } from "../_util.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -169,13 +170,13 @@ test("a hundred pending reads on a hundred pipes hold one thread, waiting on one
 
 test("a script whose handles are closed while reads are pending exits at once", async () => {
   const script = `
-    import { pipe } from ${JSON.stringify(new URL("../../ipc/mod.ts", import.meta.url).href)};
+    import { pipe } from ${JSON.stringify(libraryUrl("ipc/mod"))};
     const pipes = Array.from({ length: 10 }, () => pipe());
     for (const p of pipes) p.read.read(new Uint8Array(8)).catch(() => {});
     setTimeout(() => { for (const p of pipes) p.close(); console.log("closed"); }, 20);
   `;
   // It would hang for ever (and be killed) if a pool thread still waited in epoll_wait.
-  const { code, stdout } = await run(deno, ["eval", "--quiet", script], { timeout: 20_000 });
+  const { code, stdout } = await runScript(script, { timeout: 20_000 });
   assert.equal(code, 0);
   assert.equal(stdout.trim(), "closed");
 });

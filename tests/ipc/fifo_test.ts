@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { ErrnoError, mkfifo, openFifo, openFifoSync, pipe, spawn } from "../../ipc/mod.ts";
 import { pollerStatus } from "../../ipc/_poller.ts";
-import { deno, run, tempDir, test } from "../_util.ts";
+import { libraryUrl } from "../_runtime.ts";
+import { run, runScript, tempDir, test } from "../_util.ts";
 import { threadsBlockedInIo, threadsWaitingOn } from "./_threads.ts";
 
 const encoder = new TextEncoder();
@@ -268,12 +269,12 @@ test("fifty FIFOs and fifty pipes waiting to be read hold one thread; closing th
   assert.equal(pollerStatus().waiters, 0);
 });
 
-test("a script with pending FIFO reads and opens exits once its handles are closed and opens aborted", async () => {
-  using dir = tempDir();
-  const script = `
-    import { openFifo, pipe } from ${
-    JSON.stringify(new URL("../../ipc/mod.ts", import.meta.url).href)
-  };
+test(
+  "a script with pending FIFO reads and opens exits once its handles are closed and opens aborted",
+  async () => {
+    using dir = tempDir();
+    const script = `
+    import { openFifo, pipe } from ${JSON.stringify(libraryUrl("ipc/mod"))};
     const dir = ${JSON.stringify(dir.path)};
     const controller = new AbortController();
     const handles = [];
@@ -294,12 +295,13 @@ test("a script with pending FIFO reads and opens exits once its handles are clos
       console.log("closed");
     }, 50);
   `;
-  // It would hang (and be killed) if anything still waited.
-  const start = performance.now();
-  const { code, stdout, stderr } = await run(deno, ["eval", "--quiet", script], {
-    timeout: 20_000,
-  });
-  assert.equal(code, 0, stderr);
-  assert.equal(stdout.trim(), "closed");
-  assert.ok(performance.now() - start < 10_000);
-});
+    // It would hang (and be killed) if anything still waited.
+    const start = performance.now();
+    const { code, stdout, stderr } = await runScript(script, {
+      timeout: 20_000,
+    });
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout.trim(), "closed");
+    assert.ok(performance.now() - start < 10_000);
+  },
+);

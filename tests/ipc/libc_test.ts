@@ -44,15 +44,19 @@ function mappedLibcPath(): string {
 
 const ENOENT = 2;
 
-test("importing the package needs no permission; the first libc call asks for --allow-ffi", async () => {
-  const report = await runFixture("libc_without_ffi.ts", []);
-  assert.equal(report.imported, true);
-  assert.equal(report.pid, undefined);
-  const error = report.error as { name: string; message: string };
-  assert.equal(error.name, "Error");
-  assert.match(error.message, /^Cannot open libc \(libc\.so\.6\): unixipc needs --allow-ffi/);
-  assert.match(error.message, /full access/);
-});
+test(
+  "importing the package needs no permission; the first libc call asks for --allow-ffi",
+  async () => {
+    const report = await runFixture("libc_without_ffi.ts", []);
+    assert.equal(report.imported, true);
+    assert.equal(report.pid, undefined);
+    const error = report.error as { name: string; message: string };
+    assert.equal(error.name, "Error");
+    assert.match(error.message, /^Cannot open libc \(libc\.so\.6\): unixipc needs --allow-ffi/);
+    assert.match(error.message, /full access/);
+  },
+  { denoOnly: "checks Deno's permissions in a Deno child" },
+);
 
 test("UNIXIPC_LIBC can name libc by its full path", async () => {
   const path = mappedLibcPath();
@@ -62,7 +66,7 @@ test("UNIXIPC_LIBC can name libc by its full path", async () => {
   assert.equal(report.path, path);
   assert.equal(report.error, undefined);
   assert.equal(report.pid, report.denoPid);
-});
+}, { denoOnly: "the library under test runs in a Deno child" });
 
 test("UNIXIPC_LIBC naming a missing file gives an error that names the path", async () => {
   const report = await runFixture("libc_open.ts", ["--allow-ffi", "--allow-env"], {
@@ -72,13 +76,13 @@ test("UNIXIPC_LIBC naming a missing file gives an error that names the path", as
   const error = report.error as { message: string };
   assert.match(error.message, /^Cannot open libc \(\/nonexistent\/libc\.so\.6\): /);
   assert.match(error.message, /No such file or directory/);
-});
+}, { denoOnly: "the library under test runs in a Deno child" });
 
 test("without UNIXIPC_LIBC, libc is glibc's libc.so.6", async () => {
   const report = await runFixture("libc_open.ts", ["--allow-ffi", "--allow-env"]);
   assert.equal(report.path, "libc.so.6");
   assert.equal(report.pid, report.denoPid);
-});
+}, { denoOnly: "the library under test runs in a Deno child" });
 
 test("libc() opens once and returns the same functions every time", () => {
   assert.equal(libc(), libc());

@@ -10,7 +10,8 @@ import {
 } from "../../ipc/mod.ts";
 import { libc } from "../../ipc/_libc.ts";
 import { pollerStatus } from "../../ipc/_poller.ts";
-import { compileC, deno, peers, run, tempDir, test } from "../_util.ts";
+import { libraryUrl } from "../_runtime.ts";
+import { compileC, peers, run, runScript, tempDir, test } from "../_util.ts";
 import { threadsBlockedInIo, threadsWaitingOn } from "./_threads.ts";
 
 const encoder = new TextEncoder();
@@ -352,24 +353,26 @@ test("twenty children being waited for hold one thread between them", async () =
 
 test("a script that spawned a child and does not wait for it exits at once", async () => {
   const script = `
-    import { spawn } from ${JSON.stringify(new URL("../../ipc/mod.ts", import.meta.url).href)};
+    import { spawn } from ${JSON.stringify(libraryUrl("ipc/mod"))};
     const child = spawn("sleep", { args: ["0.5"] });
     console.log(child.pid);
   `;
   const start = performance.now();
-  const { code, stdout } = await run(deno, ["eval", "--quiet", script], { timeout: 20_000 });
+  const { code, stdout } = await runScript(script, { timeout: 20_000 });
   assert.equal(code, 0);
   assert.ok(Number(stdout) > 0);
   assert.ok(performance.now() - start < 5_000);
 });
 
-test("spawnModule() runs a module with a role, args, mapped fds and the permissions stated", async () => {
-  using dir = tempDir();
-  const module = `${dir.path}/child.ts`;
-  writeFile(
-    module,
-    `
-    import { FdHandle } from ${JSON.stringify(new URL("../../ipc/mod.ts", import.meta.url).href)};
+test(
+  "spawnModule() runs a module with a role, args, mapped fds and the permissions stated",
+  async () => {
+    using dir = tempDir();
+    const module = `${dir.path}/child.ts`;
+    writeFile(
+      module,
+      `
+    import { FdHandle } from ${JSON.stringify(libraryUrl("ipc/mod"))};
     const [role, suffix] = Deno.args;
     if (role !== "upper") Deno.exit(9);
     using input = new FdHandle(3);
@@ -381,39 +384,43 @@ test("spawnModule() runs a module with a role, args, mapped fds and the permissi
     }
     await output.write(new TextEncoder().encode(text.toUpperCase() + suffix));
   `,
-  );
-  using down = pipe();
-  using up = pipe();
-  await using child = spawnModule(module, {
-    role: "upper",
-    args: ["!"],
-    fds: { 3: down.read, 4: up.write },
-    permissions: { ffi: true },
-  });
-  down.read.close();
-  up.write.close();
-  await down.write.write(encoder.encode("hello"));
-  down.write.close();
-  assert.equal(await readAll(up.read), "HELLO!");
-  assert.equal((await child.wait()).code, 0);
-});
+    );
+    using down = pipe();
+    using up = pipe();
+    await using child = spawnModule(module, {
+      role: "upper",
+      args: ["!"],
+      fds: { 3: down.read, 4: up.write },
+      permissions: { ffi: true },
+    });
+    down.read.close();
+    up.write.close();
+    await down.write.write(encoder.encode("hello"));
+    down.write.close();
+    assert.equal(await readAll(up.read), "HELLO!");
+    assert.equal((await child.wait()).code, 0);
+  },
+  { denoOnly: "its child module is TypeScript written for Deno" },
+);
 
-test("spawnModule() grants nothing that is not stated: a child without ffi cannot use unixipc", async () => {
-  using dir = tempDir();
-  const module = `${dir.path}/child.ts`;
-  writeFile(
-    module,
-    `import { pipe } from ${
-      JSON.stringify(new URL("../../ipc/mod.ts", import.meta.url).href)
-    }; pipe();`,
-  );
-  using err = pipe();
-  const child = spawnModule(module, { permissions: {}, fds: { 2: err.write } });
-  err.write.close();
-  const stderr = await readAll(err.read);
-  assert.equal((await child.wait()).code, 1);
-  assert.match(stderr, /--allow-ffi/);
-});
+test(
+  "spawnModule() grants nothing that is not stated: a child without ffi cannot use unixipc",
+  async () => {
+    using dir = tempDir();
+    const module = `${dir.path}/child.ts`;
+    writeFile(
+      module,
+      `import { pipe } from ${JSON.stringify(libraryUrl("ipc/mod"))}; pipe();`,
+    );
+    using err = pipe();
+    const child = spawnModule(module, { permissions: {}, fds: { 2: err.write } });
+    err.write.close();
+    const stderr = await readAll(err.read);
+    assert.equal((await child.wait()).code, 1);
+    assert.match(stderr, /--allow-ffi/);
+  },
+  { denoOnly: "checks Deno's permissions" },
+);
 
 test("spawnModule() rejects missing or bad permissions before any syscall", () => {
   const module = "file:///nowhere.ts";

@@ -191,4 +191,4 @@ test("pool_server.ts: SIGTERM stops the pool and its workers; nothing is left", 
   assert.match(result.text, /^-+\n/, "the first line: every slot free");
   assert.match(result.err, /pool_server: stopped/);
   assert.doesNotMatch(result.err, /died|killed/);
-}, { sanitizeOps: false });
+}, { sanitizeOps: false, denoOnly: "the pool runs in Deno children" });

@@ -123,7 +123,7 @@ test(
       `ipcrm: invalid id (${objects.queue.id})\nipcrm: invalid key (0x7fff1234)\nipcrm: illegal key (0)\n`,
     );
   },
-  { peers: [peers.ipcs] },
+  { peers: [peers.ipcs], denoOnly: "runs the Deno scripts scripts/ipcs.ts and scripts/ipcrm.ts" },
 );
 
 test("ipcrm() removes by id or key, and says why it cannot", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ErrnoError } from "../../ipc/mod.ts";
 import { IPC_PRIVATE, SemaphoreSet } from "../../xsi/mod.ts";
-import { threadsInUse } from "../../xsi/_wait.ts";
+import { MAX_POOL_THREADS, threadsInUse } from "../../xsi/_wait.ts";
 import { compileC, deno, peers, randomKey, run, test } from "../_util.ts";
 import { pythonSysvIpc, runPython } from "./_peers.ts";
 
@@ -268,11 +268,11 @@ test(
   { peers: [peers.ipcs] },
 );
 
-test("SemaphoreSet waits past four poll instead of taking more pool threads", async () => {
+test("SemaphoreSet waits past the thread budget poll instead of taking more pool threads", async () => {
   using set = privateSet(8, 0);
   const pending = Array.from({ length: 8 }, (_, i) => set.op({ index: i, delta: -1 }, { spin: 0 }));
   await sleep(30);
-  assert.equal(threadsInUse(), 4);
+  assert.equal(threadsInUse(), MAX_POOL_THREADS);
   set.setValues([1, 1, 1, 1, 1, 1, 1, 1]);
   await Promise.all(pending);
   assert.deepEqual(set.getValues(), [0, 0, 0, 0, 0, 0, 0, 0]);
