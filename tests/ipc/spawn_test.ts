@@ -11,7 +11,7 @@ import {
 import { libc } from "../../ipc/_libc.ts";
 import { pollerStatus } from "../../ipc/_poller.ts";
 import { libraryUrl } from "../_runtime.ts";
-import { compileC, peers, run, runScript, tempDir, test } from "../_util.ts";
+import { compileC, peers, runScript, tempDir, test } from "../_util.ts";
 import { threadsBlockedInIo, threadsWaitingOn } from "./_threads.ts";
 
 const encoder = new TextEncoder();
