@@ -14,9 +14,6 @@ import koffi from "koffi";
 import process from "node:process";
 import type { Declaration, NativeType, Pointer } from "./_native_types.ts";
 
-/** The runtime the library runs on, for messages only: code must not branch on it. */
-export const runtimeName = "Node";
-
 const koffiTypes: Readonly<Record<NativeType, string>> = {
   i16: "int16_t",
   i32: "int32_t",

@@ -8,9 +8,6 @@
 
 import type { Declaration, Pointer } from "./_native_types.ts";
 
-/** The runtime the library runs on, for messages only: code must not branch on it. */
-export const runtimeName = "Deno";
-
 /**
  * Opens a library and binds the declared functions, by the table's keys.
  * An `optional` function the library lacks is null.

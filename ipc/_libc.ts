@@ -47,7 +47,6 @@ export {
   pointerAt,
   pointerOf,
   readCString,
-  runtimeName,
 } from "./_ffi.ts";
 export type { Pointer } from "./_native_types.ts";
 

@@ -350,17 +350,11 @@ const compilerOptions = {
 };
 Deno.writeTextFileSync(`${stage}/package.json`, '{ "type": "module" }\n'); // .ts files are ESM
 Deno.symlinkSync(`${out}/node_modules`, `${stage}/node_modules`); // koffi and the types
-// Web globals that Node 20 lacks and the library tests for (`typeof navigator`): typed as
-// possibly missing, so that a use without the test fails the check. Only the build sees this.
-Deno.writeTextFileSync(
-  `${stage}/_node_globals.d.ts`,
-  "declare var navigator: { readonly hardwareConcurrency?: number } | undefined;\n",
-);
 Deno.writeTextFileSync(
   `${stage}/tsconfig.library.json`,
   JSON.stringify({
     compilerOptions: { ...compilerOptions, outDir: out, declaration: true, noCheck: !check },
-    files: ["_node_globals.d.ts", ...libraryFiles],
+    files: libraryFiles,
   }),
 );
 Deno.writeTextFileSync(

@@ -17,8 +17,8 @@
  *   loop running: Deno's op sanitizer would have failed that test) prints
  *   what keeps it and exits 1, which fails the file.
  * - `navigator` (`hardwareConcurrency`, `userAgent`), a web global of Deno
- *   that Node has only from version 21 on (ipc/_spin.ts reads it too: so
- *   the tests see the library as it runs on Node 21 and later).
+ *   that Node has only from version 21 on, which tests read (the library
+ *   asks `node:os` under Node, through ipc/_process.node.ts).
  * - A module resolve hook: a `.ts` file that does not exist, beside a `.js`
  *   file that does (a module of the build named the way the source names
  *   it, as in `new URL("../_fixtures/pool_worker.ts", import.meta.url)`),
